@@ -1,0 +1,36 @@
+# lockstep: the two commands of README.md, and a few more.
+#
+#   make run    build if needed, then run the conformance corpus against the running kernel
+#   make test   build if needed, then run every test (unit, property, proof, conformance, fuzz, vm)
+#
+# Each target runs scripts/setup first, which installs missing Debian packages.
+
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+CTEST_FLAGS ?=
+
+.PHONY: all setup build run test bench clean
+
+all: build
+
+setup:
+	@scripts/setup
+
+$(BUILD)/build.ninja: CMakeLists.txt | setup
+	cmake -S . -B $(BUILD) -G Ninja -DLOCKSTEP_WERROR=ON $(CMAKE_FLAGS)
+
+build: setup $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	$(BUILD)/tools/lockstep run $(RUN_FLAGS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_FLAGS)
+
+bench: build
+	$(BUILD)/bench/lockstep-bench $(BENCH_FLAGS)
+
+clean:
+	rm -rf $(BUILD)

@@ -141,6 +141,7 @@ inline constexpr std::uint32_t directory = 1u << 3;
 inline constexpr std::uint32_t nofollow = 1u << 4;
 inline constexpr std::uint32_t append = 1u << 5;
 inline constexpr std::uint32_t path = 1u << 6; /* O_PATH */
+inline constexpr std::uint32_t nonblock = 1u << 7;
 } // namespace open_flag
 
 /* openat(2); @accmode is O_RDONLY (0), O_WRONLY (1), O_RDWR (2) or 3. */

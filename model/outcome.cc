@@ -49,6 +49,7 @@ constexpr ErrnoName errno_names[] = {
 	{EALREADY, "EALREADY"}, {EINPROGRESS, "EINPROGRESS"},
 	{ESTALE, "ESTALE"},	{EDQUOT, "EDQUOT"},
 	{ECANCELED, "ECANCELED"}, {EOWNERDEAD, "EOWNERDEAD"},
+	{err_blocked, "BLOCKED"},
 };
 
 } // namespace

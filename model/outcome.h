@@ -15,6 +15,13 @@
 
 namespace lockstep {
 
+/*
+ * Pseudo-errno of an operation that does not return (a FIFO opened for
+ * reading with no writer, a read of an empty pipe): the executor reports a
+ * step that times out this way ([oracle.blocked]).
+ */
+inline constexpr int err_blocked = 100000;
+
 /**
  * struct Outcome - what one operation returned
  *

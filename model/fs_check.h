@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * lockstep model - Filesystem access checks: the path walk
+ *
+ * Mirrors security/landlock/fs.c: per-layer masks of the rights still
+ * unfulfilled, unmasked by the rules found while walking from the object up
+ * to the root, with an early exit once every layer is satisfied
+ * ([fs.walk.layers]).  The walk is an explicit object that advances one
+ * dentry at a time, so that other operations (supervisor commits) can be
+ * interleaved between two steps ([sup.check]).
+ */
+#pragma once
+
+#include "model/access.h"
+#include "model/ruleset.h"
+#include "model/vfs.h"
+
+#include <array>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace lockstep {
+
+/* Linux's struct layer_masks: rights each layer still denies. */
+struct LayerMasks {
+	std::array<AccessMask, max_layers> denied{};
+	std::size_t n = 0;
+
+	bool allowed() const;
+	/* Union of the rights some layer still denies. */
+	AccessMask any_denied() const;
+};
+
+/* [fs.walk.layers] denied[i] = request & rights layer i handles. */
+LayerMasks init_fs_masks(const Domain &d, AccessMask request);
+LayerMasks init_net_masks(const Domain &d, AccessMask request);
+
+/*
+ * Rules that extend each layer besides its own (the supervisor extension's
+ * committed rulesets); an empty span, or null entries, for none.
+ */
+using ExtraRules = std::span<const Rules *const>;
+
+/* Which rule granted what during a walk, for explanations. */
+struct Grant {
+	AccessMask bits = 0;
+	VPath at;
+	bool supervisor = false;
+};
+
+/**
+ * struct FsWalk - an access check in progress over one path
+ *
+ * @seq: the dentries the walk visits, in order ([fs.walk.mounts]).
+ * @stopped_disconnected: the walk hit a disconnected directory and, with
+ *                        erratum 3 not fixed, stops there ([erratum.3]).
+ * @next: index in @seq of the next dentry whose rules are read.
+ */
+struct FsWalk {
+	AccessMask request = 0;
+	LayerMasks masks;
+	std::vector<VPath> seq;
+	bool stopped_disconnected = false;
+	std::size_t next = 0;
+	std::vector<std::vector<Grant>> grants;
+
+	bool done() const { return masks.allowed() || next >= seq.size(); }
+	bool allowed() const { return masks.allowed(); }
+};
+
+/* The dentries a walk from @start visits, with Linux's mount handling. */
+std::vector<VPath> walk_sequence(const Vfs &vfs, VPath start,
+				 bool erratum3_fixed, bool *stopped_disconnected);
+
+FsWalk start_fs_walk(const Vfs &vfs, const Domain &d, const VPath &start,
+		     AccessMask request, bool erratum3_fixed);
+/* Read the rules of the next dentry of the walk (no-op once done()). */
+void fs_walk_step(FsWalk &w, const Vfs &vfs, const Domain &d, ExtraRules extra);
+/* Walk to the end (or the early exit). */
+void fs_walk_finish(FsWalk &w, const Vfs &vfs, const Domain &d, ExtraRules extra);
+
+/* Unmask @masks with every layer's rule on @inode; true when all satisfied. */
+bool unmask_inode(LayerMasks &masks, const Domain &d, InodeId inode,
+		  ExtraRules extra, std::vector<std::vector<Grant>> *grants,
+		  const VPath &at);
+
+/**
+ * struct ReferResult - the decision on a link or rename across directories
+ *
+ * @err: 0, EACCES or EXDEV ([refer.exdev]).
+ * @lines: explanation, one line per finding.
+ */
+struct ReferResult {
+	int err = 0;
+	std::vector<std::string> lines;
+};
+
+/**
+ * check_refer - Linux's current_check_refer_path()
+ *
+ * @old_dentry: the object linked or moved, found in @old_dir.
+ * @new_dir/@new_dentry: destination directory and the object replaced or
+ *                       exchanged there (-1 when the name is free).
+ * @removable: rename (true) or link (false).
+ */
+ReferResult check_refer(const Vfs &vfs, const Domain &d, const VPath &old_dir,
+			DentryId old_dentry, const VPath &new_dir,
+			DentryId new_dentry, bool removable, bool exchange,
+			bool whiteout, bool erratum3_fixed, bool erratum4_fixed,
+			ExtraRules extra);
+
+/* [fs.make] The right creating an object of @type needs (mknod hook). */
+AccessMask make_access(FileType type, bool whiteout, bool erratum4_fixed);
+
+/* Explanation lines for a finished walk: per layer, grants or what is missing. */
+std::vector<std::string> explain_fs_walk(const FsWalk &w, const Vfs &vfs,
+					 const Domain &d);
+
+} // namespace lockstep

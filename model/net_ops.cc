@@ -1,0 +1,718 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lockstep model - Sockets and signals
+ *
+ * TCP and UDP port rules ([net]) follow security/landlock/net.c; UNIX
+ * sockets and signals are IPC scopes ([scope]) following task.c, and
+ * pathname UNIX sockets the RESOLVE_UNIX right ([fs.resolve_unix]).
+ */
+#include "model/fs_check.h"
+#include "model/step.h"
+#include "model/supervisor.h"
+
+namespace lockstep {
+
+namespace {
+
+bool is_unix(SockKind k)
+{
+	return k == SockKind::unix_stream || k == SockKind::unix_dgram ||
+	       k == SockKind::unix_seqpacket;
+}
+
+bool is_udp(SockKind k) { return k == SockKind::udp4 || k == SockKind::udp6; }
+bool is_mptcp(SockKind k) { return k == SockKind::mptcp4 || k == SockKind::mptcp6; }
+bool is_stream_inet(SockKind k)
+{
+	return k == SockKind::tcp4 || k == SockKind::tcp6 || is_mptcp(k);
+}
+
+bool is_v6(SockKind k)
+{
+	return k == SockKind::tcp6 || k == SockKind::udp6 || k == SockKind::mptcp6;
+}
+
+/* The natural address length for the socket's family. */
+unsigned natural_len(const SockAddr &a, SockKind k)
+{
+	if (a.family == AddrFamily::unix_path || a.family == AddrFamily::unix_abstract)
+		return 110;
+	return is_v6(k) ? 28 : 16;
+}
+
+/*
+ * [net.tcp.erratum1] Only TCP sockets are subject to TCP rights; before
+ * erratum 1 was fixed, any IPv4/IPv6 stream socket (MPTCP here) was.
+ */
+bool tcp_rights_apply(StepCtx &c, SockKind k)
+{
+	if (k == SockKind::tcp4 || k == SockKind::tcp6)
+		return true;
+	return is_mptcp(k) && !c.erratum(1);
+}
+
+struct SockRef {
+	int file = -1;
+	int sock = -1;
+};
+
+bool socket_of(StepCtx &c, const FdRef &ref, SockRef &out)
+{
+	const int f = c.file_of(ref);
+
+	if (f < 0) {
+		c.fail(EBADF);
+		return false;
+	}
+	if (c.s.files[f].kind != FileKind::socket) {
+		c.fail(ENOTSOCK);
+		return false;
+	}
+	out = SockRef{f, c.s.files[f].socket};
+	return true;
+}
+
+/*
+ * Linux's current_check_access_socket(): 0, or the errno Landlock gives
+ * (EINVAL and EAFNOSUPPORT for malformed addresses, EACCES for a denied
+ * port).  @connecting distinguishes connect() from sendto().
+ */
+int check_port(StepCtx &c, SockKind k, const SockAddr &a, AccessMask access,
+	       bool connecting, bool *applies)
+{
+	const Domain &d = c.self().domain;
+	const unsigned len = a.addrlen.value_or(natural_len(a, k));
+	const bool v6 = is_v6(k);
+
+	*applies = domain_handles(d, 0, access, 0);
+	if (!*applies)
+		return 0;
+	if (len < 2)
+		return EINVAL;
+	if (a.family == AddrFamily::unspec) {
+		if (access == net::connect_tcp ||
+		    (access == net::connect_send_udp && connecting)) {
+			c.note("[net.unspec] AF_UNSPEC disconnects: always allowed");
+			return 0;
+		}
+		if (access == net::connect_send_udp) {
+			if (v6) {
+				c.note("[net.unspec] AF_UNSPEC destination on an IPv6 "
+				       "socket is denied");
+				return EACCES;
+			}
+		} else if (v6) {
+			return len < 24 ? EINVAL : EAFNOSUPPORT;
+		} else {
+			if (len < 16)
+				return EINVAL;
+			if (!a.any)
+				return EAFNOSUPPORT;
+		}
+	}
+	if (len < (v6 && a.family != AddrFamily::unspec ? 24u : 16u))
+		return EINVAL;
+	LayerMasks m = init_net_masks(d, access);
+	for (std::size_t i = 0; i < m.n; i++) {
+		const auto it = d[i].rules.net.find(a.port);
+
+		if (it != d[i].rules.net.end())
+			m.denied[i] &= ~it->second.access;
+	}
+	for (std::size_t i = 0; i < m.n; i++) {
+		if (!(access & d[i].handled.net))
+			continue;
+		c.note("  layer " + std::to_string(i + 1) + " (" + d[i].label + "): " +
+		       (m.denied[i] ? "no rule grants " + format_net(access) +
+					      " on port " + std::to_string(a.port)
+				    : format_net(access) + " granted on port " +
+					      std::to_string(a.port)));
+	}
+	return m.allowed() ? 0 : EACCES;
+}
+
+/*
+ * [net.udp.autobind] Connecting or sending on an unbound UDP socket binds
+ * it to an ephemeral port: that needs bind_udp on port 0.
+ */
+int check_autobind(StepCtx &c, const SocketObj &s)
+{
+	if (!is_udp(s.kind) || s.bound)
+		return 0;
+	SockAddr port0;
+	bool applies = false;
+
+	port0.any = true;
+	const int err = check_port(c, s.kind, port0, net::bind_udp, false, &applies);
+	if (applies)
+		c.note("[net.udp.autobind] the socket is unbound: bind_udp on port 0 "
+		       "is needed too");
+	return err;
+}
+
+int port_space(SockKind k)
+{
+	return is_udp(k) ? 1 : 0;
+}
+
+/* Whether a bound socket already holds @port for a new bind. */
+bool port_in_use(const State &st, const SocketObj &me, std::uint16_t port, bool any,
+		 bool *unsure)
+{
+	*unsure = false;
+	for (const auto &o : st.sockets) {
+		if (&o == &me || !o.bound || o.port != port || port == 0 ||
+		    is_unix(o.kind) || port_space(o.kind) != port_space(me.kind))
+			continue;
+		/* Same family: loopback and wildcard binds all overlap. */
+		if (is_v6(o.kind) == is_v6(me.kind))
+			return true;
+		/* Dual-stack wildcard binds overlap across families. */
+		if ((is_v6(o.kind) && o.any) || (is_v6(me.kind) && any))
+			*unsure = true;
+	}
+	return false;
+}
+
+/* The domain a UNIX server socket carries (its file's f_cred). */
+const Domain &socket_domain(StepCtx &c, int sock)
+{
+	for (const auto &f : c.s.files)
+		if (f.kind == FileKind::socket && f.socket == sock)
+			return f.opener;
+	static const Domain none;
+	return none;
+}
+
+/*
+ * [scope.hierarchy] Linux's domain_is_scoped(): the client may reach the
+ * server only if, at every layer that sets @scope, the server is in the
+ * same domain (a descendant of that layer).
+ */
+bool domain_is_scoped(const Domain &client, const Domain &server, AccessMask scope)
+{
+	const int cn = static_cast<int>(client.size());
+	const int sn = static_cast<int>(server.size());
+
+	for (int i = cn - 1; i >= 0; i--) {
+		if (!(client[i].handled.scope & scope))
+			continue;
+		/* Deepest scoping layer: the server must share it. */
+		return !(i < sn && server[i].id == client[i].id);
+	}
+	return false;
+}
+
+bool alive(const State &st, int sock)
+{
+	for (const auto &p : st.processes)
+		for (const auto &[fd, f] : p.fds)
+			if (st.files[f].kind == FileKind::socket && st.files[f].socket == sock)
+				return true;
+	return false;
+}
+
+int find_abstract(StepCtx &c, const std::string &name, SockKind kind, bool *other_type)
+{
+	*other_type = false;
+	for (std::size_t i = 0; i < c.s.sockets.size(); i++) {
+		const auto &s = c.s.sockets[i];
+
+		if (s.abstract != name || !alive(c.s, static_cast<int>(i)))
+			continue;
+		if (s.kind == kind)
+			return static_cast<int>(i);
+		*other_type = true;
+	}
+	return -1;
+}
+
+int find_by_inode(StepCtx &c, InodeId ino)
+{
+	for (std::size_t i = 0; i < c.s.sockets.size(); i++) {
+		const auto &s = c.s.sockets[i];
+
+		if (s.path >= 0 && c.s.vfs.dentry(s.path).inode == ino &&
+		    alive(c.s, static_cast<int>(i)))
+			return static_cast<int>(i);
+	}
+	return -1;
+}
+
+/*
+ * [fs.resolve_unix] Linux's hook_unix_find(): a pathname socket created
+ * in the same (or a nested) domain is always reachable; otherwise the
+ * socket file's path needs resolve_unix.
+ */
+int check_resolve_unix(StepCtx &c, const VPath &path, int server)
+{
+	const Domain &d = c.self().domain;
+
+	if (!domain_handles(d, fs::resolve_unix, 0, 0))
+		return 0;
+	const Domain &sd = socket_domain(c, server);
+	FsWalk w = start_fs_walk(c.s.vfs, d, path, fs::resolve_unix, c.erratum(3));
+
+	for (std::size_t i = 0; i < d.size(); i++) {
+		if (i < sd.size() && sd[i].id == d[i].id && w.masks.denied[i]) {
+			w.masks.denied[i] = 0;
+			c.note("  layer " + std::to_string(i + 1) +
+			       ": the server socket was created in this domain");
+		}
+	}
+	fs_walk_finish(w, c.s.vfs, d, sup_committed(c.s, d));
+	c.note("resolve_unix on " + c.s.vfs.path_name(path));
+	for (auto &line : explain_fs_walk(w, c.s.vfs, d))
+		c.note("  " + line);
+	return w.allowed() ? 0 : EACCES;
+}
+
+/* [scope.unix] Abstract sockets: a scoped client cannot reach outside. */
+int check_unix_scope(StepCtx &c, int server)
+{
+	const Domain &d = c.self().domain;
+
+	if (!domain_handles(d, 0, 0, scope::abstract_unix_socket))
+		return 0;
+	if (!domain_is_scoped(d, socket_domain(c, server), scope::abstract_unix_socket)) {
+		c.note("[scope.unix] the server is in the client's scope");
+		return 0;
+	}
+	c.note("[scope.unix] the abstract socket was created outside the "
+	       "client's scoped domain");
+	return EPERM;
+}
+
+/*
+ * Find the peer of a UNIX connect or sendto: 0 and @peer, or the errno.
+ */
+int unix_target(StepCtx &c, const SocketObj &me, const SockAddr &a, int &peer)
+{
+	bool other_type = false;
+
+	if (a.family == AddrFamily::unix_abstract) {
+		peer = find_abstract(c, a.name, me.kind, &other_type);
+		if (peer < 0)
+			return ECONNREFUSED;
+		return 0;
+	}
+	const Lookup l = c.lookup(a.path, lookup_flag::follow);
+	if (l.err || !l.target)
+		return l.err ? l.err : ENOENT;
+	if (c.s.vfs.type_of(*l.target) != FileType::sock)
+		return ECONNREFUSED;
+	peer = find_by_inode(c, c.s.vfs.inode_of(*l.target));
+	if (peer < 0)
+		return ECONNREFUSED;
+	if (c.s.sockets[peer].kind != me.kind)
+		return EPROTOTYPE;
+	return check_resolve_unix(c, *l.target, peer);
+}
+
+void unix_bind(StepCtx &c, SocketObj &me, const SockAddr &a)
+{
+	if (a.family == AddrFamily::unix_abstract) {
+		bool other_type = false;
+
+		if (me.bound) {
+			c.fail(EINVAL);
+			return;
+		}
+		if (find_abstract(c, a.name, me.kind, &other_type) >= 0) {
+			c.fail(EADDRINUSE);
+			return;
+		}
+		if (other_type) {
+			c.decide({Outcome::ok(), Outcome::error(EADDRINUSE)});
+		} else {
+			c.ok();
+		}
+		if (c.chosen.success()) {
+			me.bound = true;
+			me.abstract = a.name;
+		}
+		return;
+	}
+	if (a.family != AddrFamily::unix_path) {
+		c.fail(EINVAL);
+		return;
+	}
+	const Lookup l = c.lookup(a.path, 0);
+	if (l.err) {
+		c.fail(l.err);
+		return;
+	}
+	if (l.target) {
+		c.fail(EADDRINUSE);
+		return;
+	}
+	/* [fs.make] unix_bind_bsd() -> security_path_mknod(S_IFSOCK) */
+	if (domain_handles(c.self().domain, fs::make_sock, 0, 0)) {
+		FsWalk w = start_fs_walk(c.s.vfs, c.self().domain, l.parent,
+					 fs::make_sock, c.erratum(3));
+
+		fs_walk_finish(w, c.s.vfs, c.self().domain,
+			       sup_committed(c.s, c.self().domain));
+		c.note("bind: needs make_sock on " + c.s.vfs.path_name(l.parent));
+		for (auto &line : explain_fs_walk(w, c.s.vfs, c.self().domain))
+			c.note("  " + line);
+		if (!w.allowed()) {
+			c.fail(EACCES);
+			return;
+		}
+	}
+	if (me.bound) {
+		c.fail(EINVAL);
+		return;
+	}
+	c.ok();
+	me.path = c.s.vfs.create(l.parent, l.last, FileType::sock);
+	me.bound = true;
+}
+
+} // namespace
+
+void op_socket(StepCtx &c, const Socket &op)
+{
+	SocketObj s;
+
+	s.kind = op.kind;
+	c.s.sockets.push_back(s);
+	OpenFile f;
+	f.kind = FileKind::socket;
+	f.socket = static_cast<int>(c.s.sockets.size()) - 1;
+	f.readable = f.writable = true;
+	f.opener = c.self().domain;
+	c.add_file(f);
+	if (is_mptcp(op.kind))
+		c.decide({Outcome::ok(), Outcome::error(EPROTONOSUPPORT)});
+	else
+		c.ok();
+}
+
+void op_bind(StepCtx &c, const Bind &op)
+{
+	SockRef r;
+
+	if (!socket_of(c, op.fd, r))
+		return;
+	SocketObj &me = c.s.sockets[r.sock];
+	if (is_unix(me.kind)) {
+		unix_bind(c, me, op.addr);
+		return;
+	}
+	const AccessMask access = is_udp(me.kind) ? net::bind_udp : net::bind_tcp;
+	const bool checked = is_udp(me.kind) || tcp_rights_apply(c, me.kind);
+	bool applies = false;
+	const unsigned len = op.addr.addrlen.value_or(natural_len(op.addr, me.kind));
+	const bool v6 = is_v6(me.kind);
+
+	if (op.addr.family == AddrFamily::unix_path ||
+	    op.addr.family == AddrFamily::unix_abstract) {
+		c.fail(len < 2 ? EINVAL : EAFNOSUPPORT);
+		return;
+	}
+	if (checked) {
+		if (const int err = check_port(c, me.kind, op.addr, access, false, &applies)) {
+			c.fail(err);
+			return;
+		}
+	}
+	/* inet_bind() / inet6_bind() */
+	if (len < (v6 ? 24u : 16u)) {
+		c.fail(EINVAL);
+		return;
+	}
+	if (op.addr.family == AddrFamily::unspec && (v6 || !op.addr.any)) {
+		c.fail(EAFNOSUPPORT);
+		return;
+	}
+	if (op.addr.port && op.addr.port < 1024 && !c.self().caps) {
+		c.note("ports below 1024 need CAP_NET_BIND_SERVICE (not Landlock)");
+		c.fail(EACCES);
+		return;
+	}
+	if (me.bound) {
+		c.fail(EINVAL);
+		return;
+	}
+	bool unsure = false;
+	if (port_in_use(c.s, me, op.addr.port, op.addr.any, &unsure)) {
+		c.fail(EADDRINUSE);
+		return;
+	}
+	if (unsure)
+		c.decide({Outcome::ok(), Outcome::error(EADDRINUSE)});
+	else
+		c.ok();
+	if (c.chosen.success()) {
+		me.bound = true;
+		me.port = op.addr.port;
+		me.any = op.addr.any;
+	}
+}
+
+void op_listen(StepCtx &c, const Listen &op)
+{
+	SockRef r;
+
+	if (!socket_of(c, op.fd, r))
+		return;
+	SocketObj &me = c.s.sockets[r.sock];
+	if (me.kind == SockKind::unix_dgram || is_udp(me.kind)) {
+		c.fail(EOPNOTSUPP);
+		return;
+	}
+	if (me.connected) {
+		c.fail(EINVAL);
+		return;
+	}
+	/* [net.listen] listen() is not restricted, even when it autobinds. */
+	if (!me.bound && !is_unix(me.kind)) {
+		me.bound = true;
+		me.port = 0;
+	}
+	if (is_unix(me.kind) && !me.bound) {
+		c.fail(EINVAL);
+		return;
+	}
+	me.listening = true;
+	c.ok();
+}
+
+namespace {
+
+/* Whether a TCP connect to @port on loopback finds a listener. */
+bool has_listener(const State &st, const SocketObj &me, std::uint16_t port)
+{
+	for (std::size_t i = 0; i < st.sockets.size(); i++) {
+		const auto &o = st.sockets[i];
+
+		if (!o.listening || o.port != port || port == 0 ||
+		    !is_stream_inet(o.kind) || !alive(st, static_cast<int>(i)))
+			continue;
+		if (is_v6(o.kind) == is_v6(me.kind) || (is_v6(o.kind) && o.any))
+			return true;
+	}
+	return false;
+}
+
+void inet_connect(StepCtx &c, SocketObj &me, const SockAddr &a)
+{
+	const bool udp = is_udp(me.kind);
+	const AccessMask access = udp ? net::connect_send_udp : net::connect_tcp;
+	const bool checked = udp || tcp_rights_apply(c, me.kind);
+	bool applies = false;
+	const unsigned len = a.addrlen.value_or(natural_len(a, me.kind));
+
+	if (a.family == AddrFamily::unix_path || a.family == AddrFamily::unix_abstract) {
+		c.fail(len < 2 ? EINVAL : EAFNOSUPPORT);
+		return;
+	}
+	if (checked) {
+		if (const int err = check_port(c, me.kind, a, access, true, &applies)) {
+			c.fail(err);
+			return;
+		}
+		if (udp && a.family != AddrFamily::unspec) {
+			if (const int err = check_autobind(c, me)) {
+				c.fail(err);
+				return;
+			}
+		}
+	}
+	if (a.family == AddrFamily::unspec) {
+		/* Disconnect; always allowed. */
+		c.ok();
+		me.connected = false;
+		return;
+	}
+	if (len < (is_v6(me.kind) ? 24u : 16u)) {
+		c.fail(EINVAL);
+		return;
+	}
+	if (udp) {
+		c.ok();
+		me.connected = true;
+		me.bound = true;
+		return;
+	}
+	if (me.connected) {
+		c.fail(EISCONN);
+		return;
+	}
+	if (me.listening) {
+		c.decide({Outcome::error(EINVAL), Outcome::error(EISCONN)});
+		return;
+	}
+	if (!has_listener(c.s, me, a.port)) {
+		c.note("no listener on port " + std::to_string(a.port));
+		c.fail(ECONNREFUSED);
+		return;
+	}
+	c.ok();
+	me.connected = true;
+	me.bound = true;
+}
+
+void unix_connect(StepCtx &c, SocketObj &me, const SockAddr &a)
+{
+	int peer = -1;
+
+	if (a.family == AddrFamily::unspec) {
+		if (me.kind == SockKind::unix_dgram) {
+			c.ok();
+			me.peer = -1;
+			me.connected = false;
+			return;
+		}
+		c.fail(EINVAL);
+		return;
+	}
+	if (a.family != AddrFamily::unix_path && a.family != AddrFamily::unix_abstract) {
+		c.fail(EINVAL);
+		return;
+	}
+	if (me.connected && me.kind != SockKind::unix_dgram) {
+		c.fail(EISCONN);
+		return;
+	}
+	if (const int err = unix_target(c, me, a, peer)) {
+		c.fail(err);
+		return;
+	}
+	if (me.kind != SockKind::unix_dgram && !c.s.sockets[peer].listening) {
+		c.fail(ECONNREFUSED);
+		return;
+	}
+	if (!c.s.sockets[peer].abstract.empty()) {
+		if (const int err = check_unix_scope(c, peer)) {
+			c.fail(err);
+			return;
+		}
+	}
+	c.ok();
+	me.connected = true;
+	me.peer = peer;
+}
+
+} // namespace
+
+void op_connect(StepCtx &c, const Connect &op)
+{
+	SockRef r;
+
+	if (!socket_of(c, op.fd, r))
+		return;
+	SocketObj &me = c.s.sockets[r.sock];
+	if (is_unix(me.kind))
+		unix_connect(c, me, op.addr);
+	else
+		inet_connect(c, me, op.addr);
+}
+
+void op_sendto(StepCtx &c, const SendTo &op)
+{
+	SockRef r;
+
+	if (!socket_of(c, op.fd, r))
+		return;
+	SocketObj &me = c.s.sockets[r.sock];
+	if (is_unix(me.kind)) {
+		if (me.kind != SockKind::unix_dgram) {
+			if (op.addr)
+				c.fail(me.connected ? EISCONN : EOPNOTSUPP);
+			else if (me.connected)
+				c.ok();
+			else
+				c.fail(me.kind == SockKind::unix_seqpacket ? ENOTCONN : ENOTCONN);
+			return;
+		}
+		int peer = me.peer;
+		if (op.addr) {
+			if (const int err = unix_target(c, me, *op.addr, peer)) {
+				c.fail(err);
+				return;
+			}
+		} else if (peer < 0) {
+			c.fail(ENOTCONN);
+			return;
+		}
+		if (peer != me.peer && !c.s.sockets[peer].abstract.empty()) {
+			if (const int err = check_unix_scope(c, peer)) {
+				c.fail(err);
+				return;
+			}
+		}
+		c.ok();
+		return;
+	}
+	if (!is_udp(me.kind)) {
+		/* TCP ignores the address; MSG_NOSIGNAL is used. */
+		if (me.connected)
+			c.ok();
+		else
+			c.fail(EPIPE);
+		return;
+	}
+	bool applies = false;
+	if (op.addr) {
+		if (const int err = check_port(c, me.kind, *op.addr, net::connect_send_udp,
+					       false, &applies)) {
+			c.fail(err);
+			return;
+		}
+	}
+	if (const int err = check_autobind(c, me)) {
+		c.fail(err);
+		return;
+	}
+	if (!op.addr && !me.connected) {
+		c.fail(EDESTADDRREQ);
+		return;
+	}
+	if (op.addr && op.addr->family == AddrFamily::unspec && is_v6(me.kind)) {
+		c.decide({Outcome::ok(), Outcome::error(EAFNOSUPPORT), Outcome::error(EINVAL)});
+	} else if (!op.addr) {
+		/* A previous datagram may have drawn an ICMP error. */
+		c.decide({Outcome::ok(), Outcome::error(ECONNREFUSED)});
+	} else {
+		c.ok();
+	}
+	if (c.chosen.success())
+		me.bound = true;
+}
+
+void op_kill(StepCtx &c, const Kill &op)
+{
+	const auto target = c.s.task_index(op.target);
+
+	if (!target) {
+		c.fail(ESRCH);
+		return;
+	}
+	/* kill() acts on the thread-group leader, tgkill() on the thread. */
+	const int t = op.thread ? *target
+				: c.s.processes[c.s.tasks[*target].process].leader;
+	const Task &self = c.self();
+	const Task &other = c.s.tasks[t];
+
+	/* [scope.signal.thread] erratum 2: same process, always allowed. */
+	if (other.process == self.process && c.erratum(2)) {
+		c.note("[scope.signal.thread] signals within a process are always "
+		       "allowed (erratum 2 fixed)");
+		c.ok();
+		return;
+	}
+	if (domain_handles(self.domain, 0, 0, scope::signal) &&
+	    domain_is_scoped(self.domain, other.domain, scope::signal)) {
+		c.note("[scope.signal] the target is outside the sender's "
+		       "signal-scoped domain");
+		c.fail(EPERM);
+		return;
+	}
+	c.note("[scope.signal] allowed");
+	c.ok();
+}
+
+} // namespace lockstep

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lockstep model - Rulesets, layers and domains
+ */
+#include "model/ruleset.h"
+
+namespace lockstep {
+
+/*
+ * [domain.applicable] Linux's landlock_get_applicable_subject(): a check
+ * only applies when some layer handles one of the requested rights.  The
+ * layer's stored fs mask is "upgraded" with REFER when it handles any fs
+ * right, which is why a REFER-only request applies to any fs layer.
+ */
+bool domain_handles(const Domain &d, AccessMask fs, AccessMask net,
+		    AccessMask scope)
+{
+	for (const auto &l : d.layers) {
+		const AccessMask l_fs = l->handled.fs ? l->handled.fs | fs::refer : 0;
+
+		if ((l_fs & fs) || (l->handled.net & net) ||
+		    (l->handled.scope & scope))
+			return true;
+	}
+	return false;
+}
+
+} // namespace lockstep

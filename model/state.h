@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * lockstep model - The state a trace acts on
+ *
+ * Everything is a value: a State can be copied to explore another outcome
+ * (unknown errata, model variants) without affecting the original.
+ */
+#pragma once
+
+#include "model/ops.h"
+#include "model/ruleset.h"
+#include "model/vfs.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lockstep {
+
+/* Linux's struct file, for the kinds of files traces open. */
+enum class FileKind : std::uint8_t { ruleset, fs, path, pipe_read, pipe_write, socket };
+
+/**
+ * struct OpenFile - an open file description, shared by dup, fork, SCM_RIGHTS
+ *
+ * @allowed: [fs.optional] the rights Landlock granted at open time
+ *           (landlock_file(file)->allowed_access): all rights for files not
+ *           opened by a sandboxed task.
+ * @opener: domain of the task that opened it (f_cred), used by sockets'
+ *          scope checks and by the supervisor's operation-time variant.
+ */
+struct OpenFile {
+	FileKind kind = FileKind::fs;
+	int ruleset = -1;
+	int socket = -1;
+	VPath path;
+	bool readable = false;
+	bool writable = false;
+	AccessMask allowed = fs::all;
+	Domain opener;
+
+	static OpenFile of_ruleset(int ruleset)
+	{
+		OpenFile f;
+
+		f.kind = FileKind::ruleset;
+		f.ruleset = ruleset;
+		f.readable = f.writable = true;
+		return f;
+	}
+};
+
+/* A socket object ([net], [scope.unix]). */
+struct SocketObj {
+	SockKind kind = SockKind::tcp4;
+	bool bound = false;
+	std::uint16_t port = 0;	/* 0 with bound: an ephemeral port */
+	bool any = false;	/* bound to the wildcard address */
+	bool listening = false;
+	bool connected = false;
+	int peer = -1;		/* connected datagram peer socket */
+	std::string abstract;	/* abstract name when bound to one */
+	DentryId path = -1;	/* socket file when bound to a path */
+};
+
+/* A supervisor (supervisor extension, see model/supervisor.h). */
+struct Supervisor {
+	Handled handled;
+	Rules staged;
+	Rules committed;
+	bool committed_once = false;
+	bool notify = false;
+	/* acyclic=bind-on-first-use: the domain the supervisor belongs to. */
+	std::vector<int> creator_layers;
+	std::string label;
+};
+
+/* A thread, with its credentials. */
+struct Task {
+	std::string name;
+	int process = 0;
+	Domain domain;
+	bool no_new_privs = false;
+	bool caps = true; /* CAP_SYS_ADMIN (and the other capabilities) */
+	bool log_subdomains_off = false;
+};
+
+/* A process: its threads share the fd table and the names bound to fds. */
+struct Process {
+	std::map<int, int> fds; /* fd number -> OpenFile index */
+	std::map<std::string, int> names;
+	int next_fd = 3;
+	int leader = 0; /* task index of the main thread */
+};
+
+struct State {
+	Vfs vfs;
+	std::vector<Task> tasks;
+	std::vector<Process> processes;
+	std::vector<OpenFile> files;
+	std::vector<Ruleset> rulesets;
+	std::vector<SocketObj> sockets;
+	std::vector<Supervisor> supervisors;
+	int next_layer_id = 1;
+
+	std::optional<int> task_index(const std::string &name) const;
+};
+
+} // namespace lockstep

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * lockstep model - The supervisor extension (mutable domains)
+ *
+ * The proposal of the 2026 RFC "Landlock: mutable domains": a supervisor
+ * ruleset whose committed rules extend, for one layer, what the supervisee's
+ * own rules grant ([sup]).  The hooks below are called by the mainline
+ * syscalls and access checks; with a mainline profile none of them changes
+ * anything, since no supervisor ruleset can exist.
+ */
+#pragma once
+
+#include "model/step.h"
+
+#include <vector>
+
+namespace lockstep {
+
+/* Whether @flags ask for a supervisor ruleset ([sup.create]). */
+bool sup_is_create_flags(std::uint32_t flags);
+/* Create the supervisor behind a new supervisor ruleset. */
+void sup_create(StepCtx &c, Ruleset &rs, std::uint32_t flags);
+
+/*
+ * add_rule() on a supervisor ruleset stages the rule (and commits with
+ * COMMIT); INTERSECT narrows a rule.  Returns true when it decided the step.
+ * @inode is -1 for a net rule (then @port applies).
+ */
+bool sup_add_rule(StepCtx &c, const AddRule &op, Ruleset &rs, InodeId inode,
+		  std::uint16_t port);
+/* Commit-only calls and flags that are invalid on this kind of ruleset. */
+bool sup_add_rule_special(StepCtx &c, const AddRule &op, Ruleset &rs);
+
+/* restrict_self(): 0, or the errno the extension gives ([sup.restrict]). */
+int sup_check_restrict(StepCtx &c, const Ruleset &rs);
+void sup_on_restrict(StepCtx &c, const Ruleset &rs);
+
+/*
+ * [sup.optional] With optional=operation-time, truncate and device ioctl on
+ * a file opened in a supervised domain are checked again when they happen:
+ * 0 or EACCES.  nullopt: the open-time decision applies.
+ */
+std::optional<int> sup_optional_recheck(StepCtx &c, const OpenFile &f,
+					AccessMask right);
+
+/*
+ * The committed supervisor rules extending each layer of @d, read now:
+ * the snapshot of check=snapshot, or one step's read of check=per-step.
+ */
+std::vector<const Rules *> sup_committed(const State &s, const Domain &d);
+
+} // namespace lockstep

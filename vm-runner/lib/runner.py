@@ -1,0 +1,227 @@
+"""`lockstep-vm run`: boot each kernel, judge it, and print one KTAP stream (a subtest per kernel)."""
+
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+
+from . import build, initramfs, kernels, ktap, qemu, util
+
+RUNS_KEEP = 30  # run directories kept under the default runs root
+
+
+class Verdict:
+    def __init__(self, kernel, res, block):
+        self.kernel = kernel
+        self.res = res
+        self.block = block
+        self.ok = True
+        self.directive = None
+        self.reason = ""
+        self.problems = []
+
+    def fail(self, reason, directive=None):
+        if self.ok:  # the first reason is the headline; all are kept
+            self.ok, self.directive, self.reason = False, directive, reason
+        self.problems.append(reason)
+
+
+def judge(kernel, res, require_landlock=True):
+    """Turn a BootResult into a Verdict (pass, or the reasons it is a failure)."""
+    user, _ = ktap.split_kernel_noise(res.payload_lines())
+    block = ktap.parse(user)
+    v = Verdict(kernel, res, block)
+    crash = [res.lines[i][1] for i in res.crash_idx]
+    first_crash = ktap.KERNEL_TS.sub("", crash[0]).strip() if crash else ""
+    if res.outcome == "qemu-error":
+        last = res.qemu_stderr.splitlines()[-1] if res.qemu_stderr else f"exit {res.qemu_rc}"
+        v.fail(f"QEMU failed: {last}", "ERROR")
+    elif res.outcome == "timeout":
+        where = ("before init started" if "init" not in res.t else
+                 "before the payload started" if "payload_start" not in res.t else
+                 "while the payload ran" if "payload_exit" not in res.t else "at power-off")
+        v.fail(f"no result within {res.timeout:g} s: hang {where}", "TIMEOUT")
+    elif res.panicked:
+        v.fail(f"kernel panic: {first_crash}", "ERROR")
+    elif res.outcome == "no-payload-exit":
+        v.fail("the VM stopped before the payload ended", "ERROR")
+    if crash and not res.panicked:
+        v.fail(f"kernel reported: {first_crash}", "ERROR")
+    if res.outcome == "exited":
+        abi = res.guest.get("landlock_abi")
+        if require_landlock and (abi is None or abi < 1):
+            v.fail("Landlock is not enabled in the VM (" +
+                   res.guest.get("landlock_errno", "no ABI reported") + ")", "ERROR")
+        if res.payload_exit != 0:
+            sig = f" (signal {res.payload_signal})" if res.payload_signal else ""
+            v.fail(f"payload exit {res.payload_exit}{sig}")
+        if block is None:
+            v.fail("no KTAP output from the payload")
+        else:
+            for p in block.problems():
+                v.fail(p)
+    return v
+
+
+def _fmt(t):
+    return "-" if t is None else f"{t:.1f} s"
+
+
+def diagnostics(v, log_path):
+    k, r, n = v.kernel, v.res, v.kernel.name
+    out = []
+    meta = k.meta
+    pkgs = [p["name"] for p in meta.get("packages", [])]
+    image = next((p for p in pkgs if p.endswith("-unsigned") or p.startswith("linux-binary-")),
+                 pkgs[0] if pkgs else None)
+    src = f", package {image} {meta.get('version', '')} ({meta.get('suite', '')})" if image else ""
+    out.append(f"{n}: image {k.vmlinuz}{src}, accel {r.accel}, boot {getattr(r, 'boot', '?')}")
+    g = r.guest
+    if g:
+        out.append(f"{n}: uname {g.get('uname', '?')}, landlock abi {g.get('landlock_abi', '?')}"
+                   f" errata {g.get('landlock_errata', '?')}, lsm {g.get('lsm', '?')}")
+    for m in g.get("modules", []):
+        out.append(f"{n}: module {m}")
+    first = r.t.get("payload_first_line", r.t.get("payload_start"))
+    out.append(f"{n}: boot to payload {_fmt(first)}, QEMU ran {_fmt(r.t.get('end'))}"
+               f" (init {_fmt(r.t.get('init'))}, payload ran "
+               f"{_fmt(r.t['payload_exit'] - r.t['payload_start']) if 'payload_exit' in r.t else '-'})")
+    if v.block is not None:
+        t = v.block.totals()
+        out.append(f"{n}: totals pass:{t['pass']} fail:{t['fail']} xfail:{t['xfail']} "
+                   f"skip:{t['skip']}")
+    for p in v.problems[1:]:
+        out.append(f"{n}: also: {p}")
+    out.append(f"{n}: console log {log_path}")
+    if r.crash_idx:
+        out.append(f"{n}: console excerpt:")
+        out += [f"| {line}" for line in r.excerpt()]
+    elif not v.ok and v.directive in ("TIMEOUT", "ERROR"):
+        out.append(f"{n}: last console lines:")
+        out += [f"| {line}" for line in r.tail()]
+    if r.qemu_stderr and r.outcome == "qemu-error":
+        out += [f"| qemu: {line}" for line in r.qemu_stderr.splitlines()[-5:]]
+    return out
+
+
+def default_runs_root():
+    return os.path.join(os.path.expanduser("~"), ".cache", "lockstep", "runs")
+
+
+def _prune(root, keep):
+    try:
+        dirs = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
+    except OSError:
+        return
+    for d in dirs[:-keep] if len(dirs) > keep else []:
+        shutil.rmtree(os.path.join(root, d), ignore_errors=True)
+
+
+def clean_stale_tmp():
+    """Remove temp dirs of runs that died without cleaning up (SIGKILL): lockstep-vm-<pid>-*."""
+    root = tempfile.gettempdir()
+    for d in os.listdir(root):
+        m = re.match(r"^lockstep-vm-(\d+)-", d)
+        if not m:
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+            continue  # its runner is alive
+        except ProcessLookupError:
+            shutil.rmtree(os.path.join(root, d), ignore_errors=True)
+        except PermissionError:
+            continue
+
+
+def choose_accel(opt, vmlinuz, initrd, cache_dir, run_dir):
+    if opt in ("tcg", "kvm"):
+        return opt
+    if not qemu.kvm_usable():
+        util.debug("accel: tcg (no usable /dev/kvm)")
+        return "tcg"
+    ok, why = qemu.probe_kvm(vmlinuz, initrd, cache_dir, run_dir)
+    util.log(f"KVM probe: {why}; using {'kvm' if ok else 'tcg'}")
+    return "kvm" if ok else "tcg"
+
+
+def run(kernel_list, pl, opts, out=sys.stdout):
+    """Boot each Kernel with the Payload; print KTAP to `out`; return True if all passed."""
+    qemu.find_qemu()
+    bin_cache = os.path.join(opts.cache, "bin")
+    init_bin = build.compile_static(build.INIT_SRC, bin_cache)
+    if opts.run_dir:
+        run_dir = os.path.abspath(opts.run_dir)
+    else:
+        root = default_runs_root()
+        os.makedirs(root, exist_ok=True)
+        _prune(root, RUNS_KEEP - 1)
+        run_dir = os.path.join(root, time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}")
+    os.makedirs(run_dir, exist_ok=True)
+    clean_stale_tmp()
+    tmp = tempfile.mkdtemp(prefix=f"lockstep-vm-{os.getpid()}-")
+    summary = {"payload": pl.path, "args": pl.args, "corpus": pl.corpus, "kernels": []}
+    all_ok = True
+    try:
+        initrds = {}
+
+        def initrd_for(k):
+            mods = tuple(kernels.module_order(k)) if opts.modules else ()
+            if mods not in initrds:
+                path = os.path.join(tmp, f"initrd-{len(initrds)}.gz")
+                size = initramfs.build(path, init_bin, pl.path, pl.args, pl.corpus,
+                                       env=opts.env, modules=mods)
+                util.debug(f"initramfs {path}: {size} bytes")
+                initrds[mods] = path
+            return initrds[mods]
+
+        def image_for(k):
+            if opts.boot == "bzimage":
+                return k.vmlinuz, "bzimage"
+            img = k.pvh_image(tmp)
+            if img:
+                return img, "pvh"
+            if opts.boot == "pvh":
+                raise util.Error(f"{k.vmlinuz}: no PVH-bootable vmlinux could be extracted "
+                                 "(a kernel without CONFIG_PVH, or zstd-compressed and no zstd "
+                                 "tool); use --boot bzimage")
+            return k.vmlinuz, "bzimage"
+
+        print("KTAP version 1", file=out)
+        print(f"1..{len(kernel_list)}", file=out, flush=True)
+        accel = None
+        for n, k in enumerate(kernel_list, 1):
+            initrd = initrd_for(k)
+            image, how = image_for(k)
+            if accel is None:
+                accel = choose_accel(opts.accel, image, initrd, opts.cache, run_dir)
+            util.log(f"booting {k.name} ({accel}, {how}, timeout {opts.timeout:g} s)")
+            log_name = f"{n:02d}-{k.name}.console.log"
+            live = None
+            if opts.verbose:
+                def live(t, text):
+                    print(f"  [{t:7.2f}] {text}", file=sys.stderr, flush=True)
+            res = qemu.boot(image, initrd, run_dir, log_name=log_name, timeout=opts.timeout,
+                            accel=accel, smp=opts.smp, mem=opts.mem, append=opts.append,
+                            on_line=live)
+            res.boot = how
+            v = judge(k, res, require_landlock=not opts.no_landlock_check)
+            all_ok &= v.ok
+            lines = v.block.emit(2) if v.block is not None else []
+            lines += ["# " + d for d in diagnostics(v, os.path.join(run_dir, log_name))]
+            rl = ktap.Result(v.ok, n, k.name, v.directive, ktap.escape(v.reason))
+            lines.append(rl.line())
+            print("\n".join(lines), file=out, flush=True)
+            rec = {"n": n, "name": k.name, "release": k.release, "vmlinuz": k.vmlinuz,
+                   "meta": k.meta, "ok": v.ok, "directive": v.directive, "reason": v.reason,
+                   "problems": v.problems, "totals": v.block.totals() if v.block else None,
+                   "console_log": log_name, "boot": how, **res.to_json()}
+            summary["kernels"].append(rec)
+            with open(os.path.join(run_dir, "results.json"), "w") as f:
+                json.dump(summary, f, indent=2)
+        util.log(f"logs in {run_dir}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return all_ok

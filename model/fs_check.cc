@@ -304,7 +304,11 @@ ReferResult check_refer(const Vfs &vfs, const Domain &d, const VPath &old_dir,
 		access1 |= maybe_remove(vfs, old_dentry);
 		access2 |= maybe_remove(vfs, new_dentry);
 	}
-	if (whiteout)
+	/*
+	 * [erratum.4] Since the fix, RENAME_WHITEOUT needs make_reg on the
+	 * source directory; before it, the whiteout needed no right at all.
+	 */
+	if (whiteout && erratum4_fixed)
 		access1 |= make_access(FileType::chr, true, erratum4_fixed);
 
 	if (vfs.dentry(old_dentry).parent == new_dir.dentry) {

@@ -43,6 +43,14 @@ int check_path(StepCtx &c, const VPath &path, AccessMask request, const char *wh
 
 bool is_device(FileType t) { return t == FileType::chr || t == FileType::blk; }
 
+/* The memory devices (null, zero, full, random, urandom) open anywhere. */
+bool known_device(const Inode &i)
+{
+	return i.type == FileType::chr && i.major == 1 &&
+	       (i.minor == 3 || i.minor == 5 || i.minor == 7 || i.minor == 8 ||
+		i.minor == 9);
+}
+
 /*
  * [fs.open] Linux's hook_file_open(): the rights the open mode needs, plus
  * the optional ones (truncate, and ioctl_dev for devices) recorded in the
@@ -94,6 +102,26 @@ int file_for_io(StepCtx &c, const FdRef &ref, int &err)
 		return -1;
 	}
 	return f;
+}
+
+/* Whether some process holds a writable fd on @ino. */
+bool open_for_writing(StepCtx &c, InodeId ino)
+{
+	for (const auto &p : c.s.processes)
+		for (const auto &[fd, f] : p.fds) {
+			const OpenFile &of = c.s.files[f];
+
+			if (of.kind == FileKind::fs && of.writable &&
+			    c.s.vfs.inode_of(of.path) == ino)
+				return true;
+		}
+	return false;
+}
+
+/* Writing or truncating a program makes it unrunnable. */
+void clobber(StepCtx &c, const VPath &path)
+{
+	c.s.vfs.inode(c.s.vfs.inode_of(path)).program = false;
 }
 
 /* Create @type named by @l (after the checks of filename_create()). */
@@ -233,6 +261,11 @@ void op_open(StepCtx &c, const Open &op)
 		c.fail(ENXIO);
 		return;
 	}
+	if (is_device(t) && !known_device(c.s.vfs.inode(c.s.vfs.inode_of(path)))) {
+		c.note("no driver for this device number (a whiteout is 0:0)");
+		c.fail(ENXIO);
+		return;
+	}
 	if (t == FileType::fifo && op.accmode != 2) {
 		const bool nonblock = fl & open_flag::nonblock;
 
@@ -259,7 +292,10 @@ void op_open(StepCtx &c, const Open &op)
 	f.path = path;
 	f.readable = read;
 	f.writable = write;
+	f.append = fl & open_flag::append;
 	f.allowed = allowed;
+	if (t == FileType::reg && (fl & open_flag::trunc))
+		clobber(c, path);
 	f.opener = domain(c);
 	c.add_file(f);
 	c.ok();
@@ -338,6 +374,8 @@ void op_write(StepCtx &c, const Write &op)
 	}
 	c.note("[fs.read] writes are not checked after open");
 	c.ok();
+	if (!of.append)
+		clobber(c, of.path);
 }
 
 void op_readdir(StepCtx &c, const Readdir &op)
@@ -381,6 +419,7 @@ void op_truncate(StepCtx &c, const Truncate &op)
 		return;
 	}
 	c.ok();
+	clobber(c, *l.target);
 }
 
 /*
@@ -405,14 +444,14 @@ void op_ftruncate(StepCtx &c, const Ftruncate &op)
 	}
 	if (const auto r = sup_optional_recheck(c, of, fs::truncate)) {
 		c.decide(*r ? Outcome::error(*r) : Outcome::ok());
-		return;
-	}
-	if (!(of.allowed & fs::truncate)) {
+	} else if (!(of.allowed & fs::truncate)) {
 		c.note("the file was opened without truncate");
 		c.fail(EACCES);
-		return;
+	} else {
+		c.ok();
 	}
-	c.ok();
+	if (c.chosen.success())
+		clobber(c, of.path);
 }
 
 namespace {
@@ -789,7 +828,11 @@ void op_rmdir(StepCtx &c, const Rmdir &op)
 		return;
 	}
 	if (l.last.empty()) {
-		c.fail(EBUSY);
+		/*
+		 * [vfs.root] The trace's root is a directory the executor
+		 * names as ".", not the real root: rmdir(".") is EINVAL.
+		 */
+		c.fail(EINVAL);
 		return;
 	}
 	if (!l.target) {
@@ -843,6 +886,16 @@ void op_exec(StepCtx &c, const Exec &op)
 	AccessMask allowed;
 	if (const int err = check_file_open(c, path, true, false, true, allowed)) {
 		c.fail(err);
+		return;
+	}
+	if (open_for_writing(c, c.s.vfs.inode_of(path))) {
+		c.note("the file is open for writing (deny_write_access)");
+		c.fail(ETXTBSY);
+		return;
+	}
+	if (!c.s.vfs.inode(c.s.vfs.inode_of(path)).program) {
+		c.note("the file no longer holds a program");
+		c.fail(ENOEXEC);
 		return;
 	}
 	c.ok();

@@ -672,7 +672,9 @@ void op_sendto(StepCtx &c, const SendTo &op)
 		return;
 	}
 	if (op.addr && op.addr->family == AddrFamily::unspec && is_v6(me.kind)) {
-		c.decide({Outcome::ok(), Outcome::error(EAFNOSUPPORT), Outcome::error(EINVAL)});
+		/* udpv6_sendmsg() takes a zero family as "no address". */
+		c.decide(me.connected ? OutcomeSet{Outcome::ok(), Outcome::error(ECONNREFUSED)}
+				      : OutcomeSet{Outcome::error(EDESTADDRREQ)});
 	} else if (!op.addr) {
 		/* A previous datagram may have drawn an ICMP error. */
 		c.decide({Outcome::ok(), Outcome::error(ECONNREFUSED)});

@@ -59,6 +59,7 @@ std::optional<std::string> add_node(State &s, const TreeNode &n)
 
 	ino.target = n.target;
 	ino.exec = n.exec;
+	ino.program = n.exec;
 	ino.major = n.major;
 	ino.minor = n.minor;
 	return std::nullopt;

@@ -37,6 +37,7 @@ struct OpenFile {
 	VPath path;
 	bool readable = false;
 	bool writable = false;
+	bool append = false;
 	AccessMask allowed = fs::all;
 	Domain opener;
 

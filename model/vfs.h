@@ -34,7 +34,8 @@ struct Inode {
 	int fs = 0;		/* superblock */
 	std::string target;	/* symlink */
 	unsigned major = 0, minor = 0; /* device */
-	bool exec = false;	/* a program the executor can run */
+	bool exec = false;	/* mode 0755 (tree "file PATH exec") */
+	bool program = false;	/* still holds the program (not truncated) */
 	bool dead = false;	/* removed directory (IS_DEADDIR) */
 	int nlink = 1;
 };

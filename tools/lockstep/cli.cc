@@ -33,6 +33,13 @@ std::optional<std::string> Args::value(std::string_view name,
 	const std::string prefix = std::string(name) + "=";
 
 	for (auto it = words_.begin(); it != words_.end(); ++it) {
+		if (!short_name.empty() && it->size() > short_name.size() &&
+		    it->starts_with(short_name) && !it->starts_with("--")) {
+			std::string v = it->substr(short_name.size());
+
+			words_.erase(it);
+			return v;
+		}
 		if (it->starts_with(prefix)) {
 			std::string v = it->substr(prefix.size());
 

@@ -56,6 +56,8 @@ int main(int argc, char **argv)
 		return cmd_explain(Args(cmd, words));
 	if (cmd == "fmt")
 		return cmd_fmt(Args(cmd, words));
+	if (cmd == "run")
+		return cmd_run(Args(cmd, words));
 	std::fprintf(stderr, "lockstep: unknown command '%s' (see lockstep --help)\n",
 		     cmd.c_str());
 	return exit_usage;

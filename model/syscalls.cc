@@ -298,6 +298,20 @@ void op_add_rule(StepCtx &c, const AddRule &op)
 {
 	int err = 0;
 
+	/*
+	 * [add_rule.path] The task opens a trace PATH with O_PATH before
+	 * the call (so does the executor): that open's errors come first.
+	 */
+	if (op.type == rule_type::path_beneath && op.path && !op.parent &&
+	    !op.attr_null) {
+		const Lookup l = c.lookup(*op.path, lookup_flag::follow);
+
+		if (l.err || !l.target) {
+			c.note("cannot open the rule's parent with O_PATH");
+			c.fail(l.err ? l.err : ENOENT);
+			return;
+		}
+	}
 	if (c.p.abi == 0) {
 		c.fail(EOPNOTSUPP);
 		return;

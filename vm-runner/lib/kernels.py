@@ -307,7 +307,7 @@ class Cache:
     def _sources_text(self, series_names):
         by_archive = {}
         for s in series_names:
-            for archive, suite in SERIES.get(s, [("main", s)]):
+            for archive, suite in SERIES[s]:
                 lst = by_archive.setdefault(archive, [])
                 if suite not in lst:
                     lst.append(suite)
@@ -326,6 +326,9 @@ class Cache:
                 raise FetchError(f"{tool} not found (kernel fetching needs a Debian system)")
         if not os.path.isfile(KEYRING):
             raise FetchError(f"{KEYRING} not found (apt install debian-archive-keyring)")
+        for s in series_names:
+            if s not in SERIES:
+                raise FetchError(f"unknown series {s!r} (known: {', '.join(SERIES)})")
         names = list(dict.fromkeys(DEFAULT_SERIES + list(series_names)))
         os.makedirs(os.path.join(self.apt, "sources"), exist_ok=True)
         os.makedirs(os.path.join(self.apt, "lists", "partial"), exist_ok=True)
@@ -344,6 +347,9 @@ class Cache:
             r = subprocess.run(["apt-get", "-q", *self._apt_opts(), "update"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             if r.returncode != 0 or re.search(r"^(E|W): Failed", r.stdout, re.M):
+                if old is not None and old != text:  # do not leave a broken sources file
+                    with open(src, "w") as f:
+                        f.write(old)
                 tail = "\n".join(r.stdout.strip().splitlines()[-5:])
                 raise FetchError(f"apt-get update failed (private state {self.apt}):\n{tail}")
             with open(stamp, "w") as f:
@@ -382,7 +388,9 @@ class Cache:
 
     def resolve(self, series):
         """(suite, metapackage version, [package names to download]) for the newest kernel."""
-        suites = [s for _, s in SERIES.get(series, [("main", series)])]
+        if series not in SERIES:
+            raise FetchError(f"unknown series {series!r} (known: {', '.join(SERIES)})")
+        suites = [s for _, s in SERIES[series]]
         r = self._apt_cache("madison", "linux-image-amd64")
         cands = []
         for line in r.stdout.splitlines():
@@ -468,13 +476,17 @@ class Cache:
             for d in os.listdir(self.root):  # left over by a fetch that was killed
                 if d.startswith("lockstep-vm-fetch-") or d.endswith(".new"):
                     shutil.rmtree(os.path.join(self.root, d), ignore_errors=True)
-            k = None if refresh else self.get(series)
-            if k and all(self._has_module(k, m) for m in modules):
-                return k, False
-            if k:  # keep the modules fetched before
-                modules = sorted(set(modules) | {modname(p) for p in module_order(k)})
+            wanted = [m.replace("-", "_") for m in modules]
+            cached = self.get(series)
+            if cached:  # a new download keeps the modules fetched before
+                modules = sorted(set(wanted) | {modname(p) for p in module_order(cached)})
+            if not refresh and cached and all(self._has_module(cached, m) for m in wanted):
+                return cached, False
             self._ensure_apt([series], refresh)
             suite, version, packages, image = self.resolve(series)
+            if (cached and cached.meta.get("version") == version
+                    and all(self._has_module(cached, m) for m in wanted)):
+                return cached, False  # --refresh found nothing newer
             if modules:
                 mp = self._modules_package(image, version, packages)
                 if mp and mp not in packages:

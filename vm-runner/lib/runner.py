@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shlex
 import shutil
 import sys
 import tempfile
@@ -190,7 +191,9 @@ def run(kernel_list, pl, opts, out=sys.stdout):
             return k.vmlinuz, "bzimage"
 
         print("KTAP version 1", file=out)
-        print(f"1..{len(kernel_list)}", file=out, flush=True)
+        print(f"1..{len(kernel_list)}", file=out)
+        print(f"# lockstep-vm: payload {pl.path} args {shlex.join(pl.args) or '(none)'}, corpus "
+              f"{pl.corpus or '(none)'}, logs in {run_dir}", file=out, flush=True)
         accel = None
         for n, k in enumerate(kernel_list, 1):
             initrd = initrd_for(k)

@@ -21,6 +21,10 @@ const Domain &domain(StepCtx &c) { return c.self().domain; }
  * Linux's current_check_access_path(): 0 or EACCES, with the per-layer
  * explanation ([fs.walk.layers]).
  */
+/*
+ * Returns 0, EACCES, or err_paused when the step stopped at its
+ * interleaving point (then the caller's c.fail() keeps it paused).
+ */
 int check_path(StepCtx &c, const VPath &path, AccessMask request, const char *what)
 {
 	const Domain &d = domain(c);
@@ -30,10 +34,11 @@ int check_path(StepCtx &c, const VPath &path, AccessMask request, const char *wh
 			c.note(std::string(what) + ": no layer handles " + format_fs(request));
 		return 0;
 	}
-	const auto extra = sup_committed(c.s, d);
-	FsWalk w = start_fs_walk(c.s.vfs, d, path, request, c.erratum(3));
+	const auto walk = sup_walk(c, path, request);
 
-	fs_walk_finish(w, c.s.vfs, d, extra);
+	if (!walk)
+		return err_paused;
+	const FsWalk &w = *walk;
 	c.note(std::string(what) + ": needs " + format_fs(request) + " on " +
 	       c.s.vfs.path_name(path));
 	for (auto &line : explain_fs_walk(w, c.s.vfs, d))
@@ -77,10 +82,11 @@ int check_file_open(StepCtx &c, const VPath &path, bool read, bool write,
 
 	const AccessMask optional = fs::truncate | (is_device(t) ? fs::ioctl_dev : 0);
 	const AccessMask full = open_req | optional;
-	const auto extra = sup_committed(c.s, d);
-	FsWalk w = start_fs_walk(c.s.vfs, d, path, full, c.erratum(3));
+	const auto walk = sup_walk(c, path, full);
 
-	fs_walk_finish(w, c.s.vfs, d, extra);
+	if (!walk)
+		return err_paused;
+	const FsWalk &w = *walk;
 	allowed = w.allowed() ? full : full & ~w.masks.any_denied();
 	c.note("open: needs " + format_fs(open_req) + " (and records " +
 	       format_fs(optional) + " for later) on " + c.s.vfs.path_name(path));

@@ -65,7 +65,7 @@ void bind_result(StepCtx &c)
 	const std::string &name = c.step.bind;
 	Process &proc = c.proc();
 
-	if (name.empty() || !c.decided)
+	if (name.empty() || !c.decided || c.paused)
 		return;
 	if (c.chosen.success() && c.new_file >= 0) {
 		const int fd = proc.next_fd++;
@@ -92,7 +92,12 @@ StepResult run_step(State &s, const Profile &p, const Step &step,
 	}
 	StepCtx c{s, p, *task, step, observed, explain};
 
-	dispatch(c);
+	if (s.tasks[*task].paused && !std::holds_alternative<Resume>(step.op)) {
+		c.note(step.task + " is inside a paused step (see resume)");
+		c.fail(err_paused);
+	} else {
+		dispatch(c);
+	}
 	if (!c.decided)
 		c.fail(ENOSYS);
 	bind_result(c);
@@ -104,6 +109,32 @@ StepResult run_step(State &s, const Profile &p, const Step &step,
 }
 
 } // namespace
+
+/*
+ * [sup.pause] Finish a paused step: run it again for its task, continuing
+ * from the state saved at the pause.  The outcome is the resume step's.
+ */
+void op_resume(StepCtx &c, const Resume &op)
+{
+	const auto t = c.s.task_index(op.task);
+
+	if (!t || !c.s.tasks[*t].paused) {
+		c.note("[sup.pause] " + op.task + " has no paused step");
+		c.fail(EINVAL);
+		return;
+	}
+	Paused saved = std::move(*c.s.tasks[*t].paused);
+	c.s.tasks[*t].paused.reset();
+	StepCtx inner(c.s, c.p, *t, saved.step, c.observed, c.explain);
+	inner.resume = &saved;
+	dispatch(inner);
+	if (!inner.decided)
+		inner.fail(ENOSYS);
+	bind_result(inner);
+	c.why = std::move(inner.why);
+	c.decide(inner.allowed);
+	c.chosen = inner.chosen;
+}
 
 std::optional<int> State::task_index(const std::string &name) const
 {

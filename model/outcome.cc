@@ -50,6 +50,7 @@ constexpr ErrnoName errno_names[] = {
 	{ESTALE, "ESTALE"},	{EDQUOT, "EDQUOT"},
 	{ECANCELED, "ECANCELED"}, {EOWNERDEAD, "EOWNERDEAD"},
 	{err_blocked, "BLOCKED"},
+	{err_paused, "PAUSED"},
 };
 
 } // namespace

@@ -21,6 +21,11 @@ namespace lockstep {
  * step that times out this way ([oracle.blocked]).
  */
 inline constexpr int err_blocked = 100000;
+/*
+ * Pseudo-errno of a step stopped at an interleaving point (pause=K): its
+ * outcome is given by the "resume" step that finishes it ([sup.pause]).
+ */
+inline constexpr int err_paused = 100001;
 
 /**
  * struct Outcome - what one operation returned

@@ -62,6 +62,8 @@ struct Ruleset {
 	std::string label;
 	int supervisor = -1;
 	bool is_supervisor = false;
+	/* acyclic=bind-on-first-use: a supervisee enforces only once. */
+	bool consumed = false;
 };
 
 /**

@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include "model/fs_check.h"
 #include "model/ops.h"
 #include "model/ruleset.h"
 #include "model/vfs.h"
@@ -65,16 +66,41 @@ struct SocketObj {
 	DentryId path = -1;	/* socket file when bound to a path */
 };
 
-/* A supervisor (supervisor extension, see model/supervisor.h). */
+/**
+ * struct Supervisor - the kernel object behind a supervisor ruleset
+ *
+ * @staged: what add_rule() on the supervisor fd edits ([sup.stage]).
+ * @published: every committed ruleset ever published; @current indexes
+ *             the live one (-1: never committed, acts as empty).  A walk's
+ *             snapshot is an index into it, like the kernel's reference on
+ *             a committed ruleset: commit=in-place edits the live one, so a
+ *             snapshot of it sees the edits ([sup.commit]).
+ * @creator_layers: domain (layer ids) of the task that created it, for
+ *                  acyclic=bind-on-first-use ([sup.acyclic]).
+ */
 struct Supervisor {
 	Handled handled;
 	Rules staged;
-	Rules committed;
-	bool committed_once = false;
+	std::vector<Rules> published;
+	int current = -1;
 	bool notify = false;
-	/* acyclic=bind-on-first-use: the domain the supervisor belongs to. */
 	std::vector<int> creator_layers;
 	std::string label;
+};
+
+/**
+ * struct Paused - an operation stopped at an interleaving point ([sup.pause])
+ *
+ * @step: the step, run again (and finished) by "resume".
+ * @walk: the path walk so far, with the committed rulesets it captured.
+ * @snapshot: check=snapshot: the committed ruleset of each layer at the
+ *            start of the walk.
+ */
+struct Paused {
+	Step step;
+	bool in_walk = false;
+	FsWalk walk;
+	std::vector<int> snapshot;
 };
 
 /* A thread, with its credentials. */
@@ -85,6 +111,7 @@ struct Task {
 	bool no_new_privs = false;
 	bool caps = true; /* CAP_SYS_ADMIN (and the other capabilities) */
 	bool log_subdomains_off = false;
+	std::optional<Paused> paused;
 };
 
 /* A process: its threads share the fd table and the names bound to fds. */

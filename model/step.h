@@ -35,6 +35,12 @@ struct StepCtx {
 	std::vector<std::string> why;
 	/* OpenFile to install in the task's process on success. */
 	int new_file = -1;
+	/* [sup.pause] The step stopped at its interleaving point. */
+	bool paused = false;
+	/* The step is being finished by "resume", from this saved state. */
+	Paused *resume = nullptr;
+	/* The step's first path walk is done (only that one can pause). */
+	bool walked = false;
 
 	/* Record the allowed outcomes and pick the one to follow. */
 	const Outcome &decide(const OutcomeSet &set);

@@ -4,39 +4,41 @@
  */
 #include "model/supervisor.h"
 
-#include "model/fs_check.h"
+#include <algorithm>
 
 namespace lockstep {
 
 namespace {
 
+/* [sup.intersect] AND the rule's access; drop a rule left empty. */
+template <class Map, class Key>
+void intersect_rule(Map &map, const Key &key, AccessMask access)
+{
+	auto it = map.find(key);
+
+	if (it == map.end())
+		return;
+	it->second.access &= access;
+	if (!it->second.access)
+		map.erase(it);
+}
+
 void apply_rule(Rules &rules, InodeId inode, std::uint16_t port,
 		AccessMask access, bool quiet, bool intersect)
 {
-	auto update = [&](auto &map, auto key) {
-		auto it = map.find(key);
-
-		if (intersect) {
-			/* [sup.intersect] AND, and drop a rule left empty. */
-			if (it == map.end())
-				return;
-			it->second.access &= access;
-			if (!it->second.access && !it->second.quiet)
-				map.erase(it);
-			return;
-		}
-		auto &r = map[key];
-		r.access |= access;
-		r.quiet = r.quiet || quiet;
-	};
-
-	if (inode >= 0)
-		update(rules.fs, inode);
-	else
-		update(rules.net, port);
+	if (intersect) {
+		if (inode >= 0)
+			intersect_rule(rules.fs, inode, access);
+		else
+			intersect_rule(rules.net, port, access);
+		return;
+	}
+	RuleAccess &r = inode >= 0 ? rules.fs[inode] : rules.net[port];
+	r.access |= access;
+	r.quiet = r.quiet || quiet;
 }
 
-/* Whether @t's domain has a layer supervised by supervisor @sup. */
+/* Whether task @t's domain has a layer supervised by supervisor @sup. */
 bool supervised_by(const Task &t, int sup)
 {
 	for (const auto &l : t.domain.layers)
@@ -45,21 +47,138 @@ bool supervised_by(const Task &t, int sup)
 	return false;
 }
 
-/* [sup.commit] Publish the staged rules ([sup.acyclic] first). */
-bool commit(StepCtx &c, int sup)
+std::vector<int> layer_ids(const Domain &d)
 {
-	if (c.p.variants.acyclic == AcyclicVariant::commit_outside &&
-	    supervised_by(c.self(), sup)) {
-		c.note("[sup.acyclic.commit_outside] the committing task is inside "
-		       "a domain this supervisor supervises");
+	std::vector<int> ids;
+
+	for (const auto &l : d.layers)
+		ids.push_back(l->id);
+	return ids;
+}
+
+/* One rule change of a commit, in the order commit=in-place applies them. */
+struct Change {
+	bool net = false;
+	InodeId inode = -1;
+	std::uint16_t port = 0;
+	std::optional<RuleAccess> to; /* nullopt: remove */
+};
+
+template <class Map, class Fn>
+void diff_map(const Map &from, const Map &to, Fn emit)
+{
+	std::vector<typename Map::key_type> keys;
+
+	for (const auto &[k, v] : from)
+		keys.push_back(k);
+	for (const auto &[k, v] : to)
+		if (!from.count(k))
+			keys.push_back(k);
+	std::sort(keys.begin(), keys.end());
+	for (const auto &k : keys) {
+		const auto a = from.find(k);
+		const auto b = to.find(k);
+
+		if (b == to.end())
+			emit(k, std::optional<RuleAccess>{});
+		else if (a == from.end() || !(a->second == b->second))
+			emit(k, std::optional<RuleAccess>{b->second});
+	}
+}
+
+/*
+ * The changes turning @from into @to: filesystem rules by inode (creation
+ * order), then net rules by port.
+ */
+std::vector<Change> diff_rules(const Rules &from, const Rules &to)
+{
+	std::vector<Change> out;
+
+	diff_map(from.fs, to.fs, [&](InodeId k, std::optional<RuleAccess> v) {
+		out.push_back(Change{false, k, 0, v});
+	});
+	diff_map(from.net, to.net, [&](std::uint16_t k, std::optional<RuleAccess> v) {
+		out.push_back(Change{true, -1, k, v});
+	});
+	return out;
+}
+
+void apply_change(Rules &rules, const Change &ch)
+{
+	if (ch.net) {
+		if (ch.to)
+			rules.net[ch.port] = *ch.to;
+		else
+			rules.net.erase(ch.port);
+	} else {
+		if (ch.to)
+			rules.fs[ch.inode] = *ch.to;
+		else
+			rules.fs.erase(ch.inode);
+	}
+}
+
+/* Stop the acting task's step here; "resume" finishes it ([sup.pause]). */
+void pause_step(StepCtx &c, Paused p)
+{
+	p.step = c.step;
+	c.self().paused = std::move(p);
+	c.paused = true;
+	c.decide(Outcome::error(err_paused));
+}
+
+/*
+ * [sup.commit] Publish the staged rules.  commit=copy-swap builds a new
+ * ruleset and publishes it in one step (a pause inside the commit shows
+ * nothing); commit=in-place edits the live ruleset one rule at a time (a
+ * pause after K changes shows them half-applied).  Returns false when the
+ * step failed or paused.
+ */
+bool commit(StepCtx &c, int sup_id)
+{
+	if (!sup_valid_responder(c.s, c.p, c.task, sup_id)) {
+		c.note(c.p.variants.acyclic == AcyclicVariant::commit_outside
+			       ? "[sup.acyclic.commit_outside] the committing task is "
+				 "inside a domain this supervisor supervises"
+			       : "[sup.acyclic.bind] the committing task is not in the "
+				 "domain that created the supervisor");
 		c.fail(EPERM);
 		return false;
 	}
-	Supervisor &s = c.s.supervisors[sup];
-	s.committed = s.staged;
-	s.committed_once = true;
-	c.note("committed: " + std::to_string(s.committed.fs.size()) + " fs and " +
-	       std::to_string(s.committed.net.size()) + " net rules now live");
+	Supervisor &s = c.s.supervisors[sup_id];
+	const bool pausing = c.step.pause && !c.resume;
+
+	if (c.p.variants.commit == CommitVariant::copy_swap) {
+		if (pausing) {
+			c.note("[sup.commit.copy_swap] commit paused while copying: "
+			       "nothing is visible yet");
+			pause_step(c, Paused{});
+			return false;
+		}
+		s.published.push_back(s.staged);
+		s.current = static_cast<int>(s.published.size()) - 1;
+		c.note("[sup.commit.copy_swap] new committed ruleset published: " +
+		       std::to_string(s.staged.fs.size()) + " fs and " +
+		       std::to_string(s.staged.net.size()) + " net rules");
+		return true;
+	}
+	if (s.current < 0) {
+		s.published.emplace_back();
+		s.current = 0;
+	}
+	const auto changes = diff_rules(s.published[s.current], s.staged);
+	for (std::size_t i = 0; i < changes.size(); i++) {
+		if (pausing && static_cast<int>(i) == *c.step.pause) {
+			c.note("[sup.commit.in_place] paused after " + std::to_string(i) +
+			       " of " + std::to_string(changes.size()) +
+			       " rule changes, which are already live");
+			pause_step(c, Paused{});
+			return false;
+		}
+		apply_change(c.s.supervisors[sup_id].published[s.current], changes[i]);
+	}
+	c.note("[sup.commit.in_place] " + std::to_string(changes.size()) +
+	       " rule changes applied to the live ruleset");
 	return true;
 }
 
@@ -79,8 +198,7 @@ void sup_create(StepCtx &c, Ruleset &rs, std::uint32_t flags)
 	sup.handled = rs.handled;
 	sup.notify = flags & create_flag::supervisor_notification;
 	sup.label = rs.label;
-	for (const auto &l : c.self().domain.layers)
-		sup.creator_layers.push_back(l->id);
+	sup.creator_layers = layer_ids(c.self().domain);
 	c.s.supervisors.push_back(sup);
 	rs.supervisor = static_cast<int>(c.s.supervisors.size()) - 1;
 	rs.is_supervisor = true;
@@ -96,14 +214,15 @@ bool sup_add_rule_special(StepCtx &c, const AddRule &op, Ruleset &rs)
 	const bool commit_flag = op.flags & rule_flag::commit_supervisor;
 
 	if (commit_flag && !rs.is_supervisor) {
-		c.note("[sup.commit] COMMIT on a ruleset that is not a supervisor");
+		c.note("[sup.commit.flag] COMMIT on a ruleset that is not a supervisor");
 		c.fail(EINVAL);
 		return true;
 	}
 	if (op.type != rule_type::none)
 		return false;
 	if (!commit_flag || !op.attr_null) {
-		c.note("[sup.commit] rule type 0 is only a commit-only call");
+		c.note("[sup.commit.only] rule type 0 is only a commit-only call "
+		       "(COMMIT and a NULL attr)");
 		c.fail(EINVAL);
 		return true;
 	}
@@ -122,33 +241,64 @@ bool sup_add_rule(StepCtx &c, const AddRule &op, Ruleset &rs, InodeId inode,
 		if (!intersect)
 			return false;
 		apply_rule(rs.rules, inode, port, op.allowed, quiet, true);
-		c.note("[sup.intersect] rule narrowed");
+		c.note("[sup.intersect] rule narrowed (removed if now empty)");
 		c.ok();
 		return true;
 	}
 	Supervisor &s = c.s.supervisors[rs.supervisor];
-	apply_rule(s.staged, inode, port, op.allowed, quiet, intersect);
-	c.note("[sup.stage] rule staged, not visible until a commit");
-	if (op.flags & rule_flag::commit_supervisor) {
-		if (!commit(c, rs.supervisor))
-			return true;
-	}
+	if (!c.resume)
+		apply_rule(s.staged, inode, port, op.allowed, quiet, intersect);
+	c.note(intersect ? "[sup.intersect] staged rule narrowed, not visible until "
+			   "a commit"
+			 : "[sup.stage] rule staged, not visible until a commit");
+	if ((op.flags & rule_flag::commit_supervisor) && !commit(c, rs.supervisor))
+		return true;
 	c.ok();
 	return true;
 }
 
-int sup_check_restrict(StepCtx &c, const Ruleset &rs)
+bool sup_valid_responder(const State &s, const Profile &p, int t, int sup)
+{
+	const Task &task = s.tasks[t];
+
+	switch (p.variants.acyclic) {
+	case AcyclicVariant::none:
+		return true;
+	case AcyclicVariant::commit_outside:
+		return !supervised_by(task, sup);
+	case AcyclicVariant::bind_on_first_use:
+		return layer_ids(task.domain) == s.supervisors[sup].creator_layers;
+	}
+	return true;
+}
+
+int sup_check_restrict(StepCtx &c, Ruleset &rs)
 {
 	if (rs.is_supervisor) {
 		c.note("[sup.restrict.ebadfd] restrict_self() refuses a supervisor "
 		       "ruleset fd");
 		return EBADFD;
 	}
+	if (rs.supervisor < 0 || c.p.variants.acyclic != AcyclicVariant::bind_on_first_use)
+		return 0;
+	/*
+	 * [sup.acyclic.bind] A supervisee is bound to the first domain that
+	 * enforces it, which must nest in the supervisor's creating domain.
+	 */
+	if (rs.consumed) {
+		c.note("[sup.acyclic.bind] this supervisee was already enforced");
+		return EPERM;
+	}
+	const auto mine = layer_ids(c.self().domain);
+	const auto &creator = c.s.supervisors[rs.supervisor].creator_layers;
+	if (mine.size() < creator.size() ||
+	    !std::equal(creator.begin(), creator.end(), mine.begin())) {
+		c.note("[sup.acyclic.bind] the new domain would not nest in the "
+		       "supervisor's domain");
+		return EPERM;
+	}
+	rs.consumed = true;
 	return 0;
-}
-
-void sup_on_restrict(StepCtx &, const Ruleset &)
-{
 }
 
 std::vector<const Rules *> sup_committed(const State &s, const Domain &d)
@@ -159,14 +309,93 @@ std::vector<const Rules *> sup_committed(const State &s, const Domain &d)
 	for (const auto &l : d.layers) {
 		const Rules *r = nullptr;
 
-		if (l->supervisor >= 0 && s.supervisors[l->supervisor].committed_once)
-			r = &s.supervisors[l->supervisor].committed;
+		if (l->supervisor >= 0) {
+			const Supervisor &sup = s.supervisors[l->supervisor];
+
+			if (sup.current >= 0)
+				r = &sup.published[sup.current];
+		}
 		any = any || r;
 		out.push_back(r);
 	}
 	if (!any)
 		out.clear();
 	return out;
+}
+
+namespace {
+
+std::vector<int> snapshot_of(const State &s, const Domain &d)
+{
+	std::vector<int> snap;
+
+	for (const auto &l : d.layers)
+		snap.push_back(l->supervisor >= 0 ? s.supervisors[l->supervisor].current
+						  : -1);
+	return snap;
+}
+
+std::vector<const Rules *> rules_at(const State &s, const Domain &d,
+				    const std::vector<int> &snap)
+{
+	std::vector<const Rules *> out;
+
+	for (std::size_t i = 0; i < d.size(); i++) {
+		const int sup = d[i].supervisor;
+
+		out.push_back(sup >= 0 && snap[i] >= 0
+				      ? &s.supervisors[sup].published[snap[i]]
+				      : nullptr);
+	}
+	return out;
+}
+
+/* One dentry of the walk, reading the rules the check variant says. */
+void walk_one(StepCtx &c, FsWalk &w, const Domain &d, const std::vector<int> &snap)
+{
+	if (c.p.variants.check == CheckVariant::per_step)
+		fs_walk_step(w, c.s.vfs, d, sup_committed(c.s, d));
+	else
+		fs_walk_step(w, c.s.vfs, d, rules_at(c.s, d, snap));
+}
+
+} // namespace
+
+std::optional<FsWalk> sup_walk(StepCtx &c, const VPath &path, AccessMask request)
+{
+	const Domain &d = c.self().domain;
+	FsWalk w;
+	std::vector<int> snap;
+
+	if (c.resume && c.resume->in_walk) {
+		/* [sup.pause] Continue the walk saved at the pause. */
+		w = std::move(c.resume->walk);
+		snap = std::move(c.resume->snapshot);
+		c.resume->in_walk = false;
+		c.note("[sup.pause] resumed after " + std::to_string(w.next) +
+		       " walk steps");
+	} else {
+		w = start_fs_walk(c.s.vfs, d, path, request, c.erratum(3));
+		/* [sup.check.snapshot] capture every layer's committed ruleset. */
+		snap = snapshot_of(c.s, d);
+		if (c.step.pause && !c.resume && !c.walked) {
+			c.walked = true;
+			while (!w.done() && static_cast<int>(w.next) < *c.step.pause)
+				walk_one(c, w, d, snap);
+			Paused p;
+			p.in_walk = true;
+			p.walk = std::move(w);
+			p.snapshot = std::move(snap);
+			c.note("[sup.pause] paused after " + std::to_string(p.walk.next) +
+			       " walk steps");
+			pause_step(c, std::move(p));
+			return std::nullopt;
+		}
+	}
+	c.walked = true;
+	while (!w.done())
+		walk_one(c, w, d, snap);
+	return w;
 }
 
 std::optional<int> sup_optional_recheck(StepCtx &c, const OpenFile &f,
@@ -186,8 +415,8 @@ std::optional<int> sup_optional_recheck(StepCtx &c, const OpenFile &f,
 	FsWalk w = start_fs_walk(c.s.vfs, d, f.path, right, c.erratum(3));
 
 	fs_walk_finish(w, c.s.vfs, d, extra);
-	c.note("[sup.optional] optional=operation-time: " + format_fs(right) +
-	       " checked again now");
+	c.note("[sup.optional.operation_time] " + format_fs(right) +
+	       " checked again now, against the committed supervisor rules");
 	for (auto &line : explain_fs_walk(w, c.s.vfs, d))
 		c.note("  " + line);
 	return w.allowed() ? 0 : EACCES;
@@ -219,14 +448,9 @@ void op_get_supervisee(StepCtx &c, const GetSupervisee &op)
 	supervisee.label = "supervisee of " + sup.label;
 	c.s.rulesets.push_back(supervisee);
 	c.add_file(OpenFile::of_ruleset(static_cast<int>(c.s.rulesets.size()) - 1));
-	c.note("[sup.ioctl] a supervisee ruleset (no rules of its own yet)");
+	c.note("[sup.ioctl] a supervisee ruleset (no rules of its own yet), "
+	       "linked to its supervisor");
 	c.ok();
-}
-
-void op_resume(StepCtx &c, const Resume &)
-{
-	c.note("no paused operation to resume");
-	c.fail(EINVAL);
 }
 
 } // namespace lockstep

@@ -4,19 +4,26 @@
  *
  * The proposal of the 2026 RFC "Landlock: mutable domains": a supervisor
  * ruleset whose committed rules extend, for one layer, what the supervisee's
- * own rules grant ([sup]).  The hooks below are called by the mainline
- * syscalls and access checks; with a mainline profile none of them changes
- * anything, since no supervisor ruleset can exist.
+ * own rules grant ([sup]).  Each open design question is a variant
+ * (model/profile.h) so that the alternatives can be run side by side.
+ *
+ * The hooks below are called by the mainline syscalls and access checks;
+ * with a mainline profile none of them changes anything, since no
+ * supervisor ruleset can exist.
  */
 #pragma once
 
+#include "model/fs_check.h"
 #include "model/step.h"
 
+#include <optional>
 #include <vector>
 
 namespace lockstep {
 
-/* Whether @flags ask for a supervisor ruleset ([sup.create]). */
+/* ---- uAPI: create_ruleset, add_rule, ioctl ([sup.create], [sup.stage]) ---- */
+
+/* Whether @flags ask for a supervisor ruleset. */
 bool sup_is_create_flags(std::uint32_t flags);
 /* Create the supervisor behind a new supervisor ruleset. */
 void sup_create(StepCtx &c, Ruleset &rs, std::uint32_t flags);
@@ -31,9 +38,25 @@ bool sup_add_rule(StepCtx &c, const AddRule &op, Ruleset &rs, InodeId inode,
 /* Commit-only calls and flags that are invalid on this kind of ruleset. */
 bool sup_add_rule_special(StepCtx &c, const AddRule &op, Ruleset &rs);
 
-/* restrict_self(): 0, or the errno the extension gives ([sup.restrict]). */
-int sup_check_restrict(StepCtx &c, const Ruleset &rs);
-void sup_on_restrict(StepCtx &c, const Ruleset &rs);
+/* ---- Enforcement ([sup.restrict], [sup.acyclic]) ---- */
+
+/* restrict_self(): 0, or the errno the extension gives. */
+int sup_check_restrict(StepCtx &c, Ruleset &rs);
+/* Whether task @t may act as supervisor @sup (commit, answer events). */
+bool sup_valid_responder(const State &s, const Profile &p, int t, int sup);
+
+/* ---- Access checks ([sup.check]) ---- */
+
+/* The live committed rules extending each layer of @d. */
+std::vector<const Rules *> sup_committed(const State &s, const Domain &d);
+
+/*
+ * Walk @path for @request as the acting task, reading committed supervisor
+ * rules as the check variant says.  A step with pause=K stops after K
+ * dentries: then nullopt is returned and the step is paused.  A resumed step
+ * continues the walk it saved.
+ */
+std::optional<FsWalk> sup_walk(StepCtx &c, const VPath &path, AccessMask request);
 
 /*
  * [sup.optional] With optional=operation-time, truncate and device ioctl on
@@ -42,11 +65,5 @@ void sup_on_restrict(StepCtx &c, const Ruleset &rs);
  */
 std::optional<int> sup_optional_recheck(StepCtx &c, const OpenFile &f,
 					AccessMask right);
-
-/*
- * The committed supervisor rules extending each layer of @d, read now:
- * the snapshot of check=snapshot, or one step's read of check=per-step.
- */
-std::vector<const Rules *> sup_committed(const State &s, const Domain &d);
 
 } // namespace lockstep

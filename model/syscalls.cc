@@ -415,7 +415,6 @@ void op_restrict_self(StepCtx &c, const RestrictSelf &op)
 		layer->label = r.label + ", enforced line " +
 			       std::to_string(c.step.loc.line);
 		self.domain.layers.push_back(layer);
-		sup_on_restrict(c, r);
 		c.note("new layer " + std::to_string(self.domain.size()) + ": " +
 		       layer->label);
 	} else {

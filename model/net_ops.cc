@@ -32,6 +32,14 @@ bool is_v6(SockKind k)
 	return k == SockKind::tcp6 || k == SockKind::udp6 || k == SockKind::mptcp6;
 }
 
+bool is_unix_addr(const SockAddr &a)
+{
+	return a.family == AddrFamily::unix_path || a.family == AddrFamily::unix_abstract;
+}
+
+/* The length of sockaddr_in or sockaddr_in6, what inet sockets read. */
+unsigned inet_len(SockKind k) { return is_v6(k) ? 24u : 16u; }
+
 /* The natural address length for the socket's family. */
 unsigned natural_len(const SockAddr &a, SockKind k)
 {
@@ -89,6 +97,12 @@ int check_port(StepCtx &c, SockKind k, const SockAddr &a, AccessMask access,
 		return 0;
 	if (len < 2)
 		return EINVAL;
+	/*
+	 * [net.addrlen] Landlock only reads AF_INET, AF_INET6 and AF_UNSPEC
+	 * addresses: the network stack refuses the others after the hook.
+	 */
+	if (is_unix_addr(a))
+		return 0;
 	if (a.family == AddrFamily::unspec) {
 		if (access == net::connect_tcp ||
 		    (access == net::connect_send_udp && connecting)) {
@@ -407,11 +421,6 @@ void op_bind(StepCtx &c, const Bind &op)
 	const unsigned len = op.addr.addrlen.value_or(natural_len(op.addr, me.kind));
 	const bool v6 = is_v6(me.kind);
 
-	if (op.addr.family == AddrFamily::unix_path ||
-	    op.addr.family == AddrFamily::unix_abstract) {
-		c.fail(len < 2 ? EINVAL : EAFNOSUPPORT);
-		return;
-	}
 	if (checked) {
 		if (const int err = check_port(c, me.kind, op.addr, access, false, &applies)) {
 			c.fail(err);
@@ -419,8 +428,12 @@ void op_bind(StepCtx &c, const Bind &op)
 		}
 	}
 	/* inet_bind() / inet6_bind() */
-	if (len < (v6 ? 24u : 16u)) {
+	if (len < inet_len(me.kind)) {
 		c.fail(EINVAL);
+		return;
+	}
+	if (is_unix_addr(op.addr)) {
+		c.fail(EAFNOSUPPORT);
 		return;
 	}
 	if (op.addr.family == AddrFamily::unspec && (v6 || !op.addr.any)) {
@@ -505,21 +518,26 @@ void inet_connect(StepCtx &c, SocketObj &me, const SockAddr &a)
 	bool applies = false;
 	const unsigned len = a.addrlen.value_or(natural_len(a, me.kind));
 
-	if (a.family == AddrFamily::unix_path || a.family == AddrFamily::unix_abstract) {
-		c.fail(len < 2 ? EINVAL : EAFNOSUPPORT);
-		return;
-	}
 	if (checked) {
 		if (const int err = check_port(c, me.kind, a, access, true, &applies)) {
 			c.fail(err);
 			return;
 		}
-		if (udp && a.family != AddrFamily::unspec) {
+		/*
+		 * [net.udp.autobind] hook_socket_connect() checks the
+		 * autobind of any readable family but AF_UNSPEC.
+		 */
+		if (udp && len >= 2 && a.family != AddrFamily::unspec) {
 			if (const int err = check_autobind(c, me)) {
 				c.fail(err);
 				return;
 			}
 		}
+	}
+	/* inet_stream_connect() / inet_dgram_connect() */
+	if (len < 2) {
+		c.fail(EINVAL);
+		return;
 	}
 	if (a.family == AddrFamily::unspec) {
 		/* Disconnect; always allowed. */
@@ -527,8 +545,15 @@ void inet_connect(StepCtx &c, SocketObj &me, const SockAddr &a)
 		me.connected = false;
 		return;
 	}
-	if (len < (is_v6(me.kind) ? 24u : 16u)) {
+	/* inet_dgram_connect() autobinds before the protocol reads the address. */
+	if (udp)
+		me.bound = true;
+	if (len < inet_len(me.kind)) {
 		c.fail(EINVAL);
+		return;
+	}
+	if (is_unix_addr(a)) {
+		c.fail(EAFNOSUPPORT);
 		return;
 	}
 	if (udp) {
@@ -667,8 +692,20 @@ void op_sendto(StepCtx &c, const SendTo &op)
 		c.fail(err);
 		return;
 	}
+	/*
+	 * [net.udp.autobind] inet_send_prepare() autobinds before
+	 * udp_sendmsg() looks at the address: a failed send binds too.
+	 */
+	me.bound = true;
 	if (!op.addr && !me.connected) {
 		c.fail(EDESTADDRREQ);
+		return;
+	}
+	if (op.addr && is_unix_addr(*op.addr)) {
+		/* udp_sendmsg(): short, else not AF_INET; udpv6_sendmsg(): EINVAL. */
+		const unsigned len = op.addr->addrlen.value_or(natural_len(*op.addr, me.kind));
+
+		c.fail(is_v6(me.kind) || len < inet_len(me.kind) ? EINVAL : EAFNOSUPPORT);
 		return;
 	}
 	if (op.addr && op.addr->family == AddrFamily::unspec && is_v6(me.kind)) {
@@ -681,8 +718,6 @@ void op_sendto(StepCtx &c, const SendTo &op)
 	} else {
 		c.ok();
 	}
-	if (c.chosen.success())
-		me.bound = true;
 }
 
 void op_kill(StepCtx &c, const Kill &op)

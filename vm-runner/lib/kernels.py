@@ -90,10 +90,15 @@ def check_config(path):
 
 
 def bzimage_release(path):
-    """The kernel release (uname -r) from a bzImage's setup header, or None."""
+    """The kernel release (uname -r) from a bzImage's setup header (or, for an ELF vmlinux, from
+    its "Linux version ..." banner), or None."""
     try:
         with open(path, "rb") as f:
             hdr = f.read(0x300)
+            if hdr[:4] == b"\x7fELF":
+                f.seek(0)
+                m = re.search(rb"Linux version (\S+) \(", f.read())
+                return m.group(1).decode("ascii", "replace") if m else None
             if len(hdr) < 0x210 or hdr[0x202:0x206] != b"HdrS":
                 return None
             off = int.from_bytes(hdr[0x20E:0x210], "little")
@@ -238,6 +243,8 @@ class Kernel:
     def pvh_image(self, tmp_dir):
         """An ELF vmlinux to boot by PVH, or None (then boot the bzImage). Kept in the cache
         directory for cached kernels, extracted into tmp_dir for the others."""
+        if elf_has_pvh_note(self.vmlinuz):  # --kernel given an ELF vmlinux already
+            return self.vmlinuz
         d = self.cache_dir or tmp_dir
         out = os.path.join(d, "vmlinux" if self.cache_dir else
                            "vmlinux-" + hashlib.sha256(self.vmlinuz.encode()).hexdigest()[:12])

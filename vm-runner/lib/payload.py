@@ -13,7 +13,7 @@ from . import build, util
 REPO = os.path.dirname(build.HERE)  # the repository root (vm-runner/..)
 
 # --- the one place to change when `lockstep run` exists -----------------------------------------
-LOCKSTEP_BIN = os.path.join("build", "tools", "lockstep")   # relative to the repository root
+LOCKSTEP_BIN = os.path.join("build", "tools", "lockstep", "lockstep")  # relative to the repo root
 LOCKSTEP_ARGS = ["run", "--no-progress", "/corpus"]  # the corpus is at /corpus in the VM;
 # --no-progress: stderr is the serial console, a TTY, where a progress bar would garble KTAP
 DEFAULT_CORPUS = os.path.join("conformance", "cases")        # relative to the repository root

@@ -176,7 +176,7 @@ class BootResult:
         return out
 
     def tail(self, n=12):
-        return [t for _, t in self.lines[-n:]]
+        return [t for _, t in self.lines if t.strip()][-n:]
 
     def to_json(self):
         return {"outcome": self.outcome, "payload_exit": self.payload_exit,

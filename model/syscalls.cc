@@ -123,7 +123,12 @@ int ruleset_of(StepCtx &c, const FdRef &ref, int &err)
 {
 	const int f = c.file_of(ref);
 
-	if (f < 0) {
+	/*
+	 * [add_rule.fd] [restrict.fd] fdget() does not return O_PATH files:
+	 * an O_PATH fd is as good as no fd here (EBADF), unlike the
+	 * fdget_raw() of a rule's parent_fd.
+	 */
+	if (f < 0 || c.s.files[f].kind == FileKind::path) {
 		err = EBADF;
 		return -1;
 	}

@@ -374,15 +374,26 @@ void op_restrict_self(StepCtx &c, const RestrictSelf &op)
 		c.fail(EOPNOTSUPP);
 		return;
 	}
-	if (op.flags & ~valid_restrict_flags(c.p.abi)) {
-		c.note("[restrict.flags] flags unknown at ABI " + std::to_string(c.p.abi));
-		c.fail(EINVAL);
-		return;
-	}
-	if (!(op.flags & restrict_flag::no_new_privs) && !self.no_new_privs &&
-	    !self.caps) {
+	const bool bad_flags = op.flags & ~valid_restrict_flags(c.p.abi);
+	const bool nnp_flag = (op.flags & restrict_flag::no_new_privs) &&
+			      (valid_restrict_flags(c.p.abi) & restrict_flag::no_new_privs);
+	const bool no_privs = !nnp_flag && !self.no_new_privs && !self.caps;
+	/*
+	 * [restrict.order] Until ABI 10 the no_new_privs / CAP_SYS_ADMIN
+	 * requirement came first; ABI 11 checks the flags first, since its
+	 * NO_NEW_PRIVS flag can fulfil the requirement (found by
+	 * restrict/flags_checked_before_permission on 6.18, ABI 7).
+	 */
+	const bool flags_first = valid_restrict_flags(c.p.abi) & restrict_flag::no_new_privs;
+
+	if (no_privs && (!flags_first || !bad_flags)) {
 		c.note("[restrict.nnp] neither no_new_privs nor CAP_SYS_ADMIN");
 		c.fail(EPERM);
+		return;
+	}
+	if (bad_flags) {
+		c.note("[restrict.flags] flags unknown at ABI " + std::to_string(c.p.abi));
+		c.fail(EINVAL);
 		return;
 	}
 	const bool no_ruleset =

@@ -93,6 +93,7 @@ bool unmask_inode(LayerMasks &masks, const Domain &d, InodeId inode,
 			const AccessMask cleared = masks.denied[i] & it->second.access;
 
 			masks.denied[i] &= ~it->second.access;
+			masks.quiet[i] = masks.quiet[i] || it->second.quiet;
 			if (grants && cleared)
 				(*grants)[i].push_back(Grant{cleared, at, supervisor});
 		};

@@ -25,6 +25,8 @@ namespace lockstep {
 /* Linux's struct layer_masks: rights each layer still denies. */
 struct LayerMasks {
 	std::array<AccessMask, max_layers> denied{};
+	/* A rule with the quiet flag was met, per layer ([rule.quiet]). */
+	std::array<bool, max_layers> quiet{};
 	std::size_t n = 0;
 
 	bool allowed() const;

@@ -18,14 +18,14 @@ namespace {
 const Domain &domain(StepCtx &c) { return c.self().domain; }
 
 /*
- * Linux's current_check_access_path(): 0 or EACCES, with the per-layer
- * explanation ([fs.walk.layers]).
+ * Linux's current_check_access_path(), with the per-layer explanation
+ * ([fs.walk.layers]).  Returns 0, EACCES, err_blocked when a supervisor is
+ * notified ([sup.notify]), or err_paused when the step stopped at its
+ * interleaving point (the caller's c.fail() keeps that outcome).  @name is
+ * the child created or removed in @path, for notifications.
  */
-/*
- * Returns 0, EACCES, or err_paused when the step stopped at its
- * interleaving point (then the caller's c.fail() keeps it paused).
- */
-int check_path(StepCtx &c, const VPath &path, AccessMask request, const char *what)
+int check_path(StepCtx &c, const VPath &path, AccessMask request, const char *what,
+	       const std::string &name = {})
 {
 	const Domain &d = domain(c);
 
@@ -43,7 +43,10 @@ int check_path(StepCtx &c, const VPath &path, AccessMask request, const char *wh
 	       c.s.vfs.path_name(path));
 	for (auto &line : explain_fs_walk(w, c.s.vfs, d))
 		c.note("  " + line);
-	return w.allowed() ? 0 : EACCES;
+	if (w.allowed())
+		return 0;
+	return sup_denial(c, w.masks, d, false,
+			  c.s.vfs.path_name(path) + (name.empty() ? "" : " + '" + name + "'"));
 }
 
 bool is_device(FileType t) { return t == FileType::chr || t == FileType::blk; }
@@ -88,13 +91,19 @@ int check_file_open(StepCtx &c, const VPath &path, bool read, bool write,
 		return err_paused;
 	const FsWalk &w = *walk;
 	allowed = w.allowed() ? full : full & ~w.masks.any_denied();
-	c.note("open: needs " + format_fs(open_req) + " (and records " +
-	       format_fs(optional) + " for later) on " + c.s.vfs.path_name(path));
+	c.note("open: needs " + format_fs(open_req) + " on " + c.s.vfs.path_name(path) +
+	       " (and records whether " + format_fs(optional) + " is allowed)");
 	for (auto &line : explain_fs_walk(w, c.s.vfs, d))
 		c.note("  " + line);
-	if ((open_req & allowed) != open_req)
-		return EACCES;
-	c.note("  file remembers: " + format_fs(allowed & fs::optional));
+	if ((open_req & allowed) != open_req) {
+		LayerMasks m = w.masks;
+
+		for (std::size_t i = 0; i < m.n; i++)
+			m.denied[i] &= open_req;
+		return sup_denial(c, m, d, false, c.s.vfs.path_name(path));
+	}
+	c.note("  the file remembers " + format_fs(allowed & optional) +
+	       " as allowed ([fs.optional])");
 	return 0;
 }
 
@@ -222,7 +231,7 @@ void op_open(StepCtx &c, const Open &op)
 			return;
 		}
 		/* [fs.make] may_o_create() -> security_path_mknod() */
-		if (const int err = check_path(c, l.parent, fs::make_reg, "create")) {
+		if (const int err = check_path(c, l.parent, fs::make_reg, "create", l.last)) {
 			c.fail(err);
 			return;
 		}
@@ -319,7 +328,8 @@ void op_read(StepCtx &c, const Read &op)
 	const OpenFile &of = c.s.files[f];
 	switch (of.kind) {
 	case FileKind::ruleset:
-		c.fail(EINVAL);
+		if (!sup_read_event(c, of))
+			c.fail(EINVAL);
 		return;
 	case FileKind::pipe_write:
 		c.fail(EBADF);
@@ -359,7 +369,8 @@ void op_write(StepCtx &c, const Write &op)
 	const OpenFile &of = c.s.files[f];
 	switch (of.kind) {
 	case FileKind::ruleset:
-		c.fail(EINVAL);
+		if (!sup_answer_event(c, of))
+			c.fail(EINVAL);
 		return;
 	case FileKind::pipe_read:
 		c.fail(EBADF);
@@ -503,7 +514,12 @@ OutcomeSet ioctl_result(StepCtx &c, const OpenFile &of, IoctlCmd cmd)
 			return Outcome::ok();
 		return {Outcome::ok(), Outcome::error(ENOTTY), Outcome::error(EINVAL)};
 	case IoctlCmd::fionread:
-		if (of.kind == FileKind::fs && t == FileType::reg)
+		/*
+		 * [fs.ioctl] file_ioctl() answers it for regular files, and
+		 * pipefifo_fops' pipe_ioctl() for named pipes.
+		 */
+		if (of.kind == FileKind::fs &&
+		    (t == FileType::reg || t == FileType::fifo))
 			return Outcome::ok();
 		if (of.kind == FileKind::pipe_read || of.kind == FileKind::pipe_write)
 			return Outcome::ok();
@@ -556,7 +572,7 @@ void op_mkdir(StepCtx &c, const Mkdir &op)
 	if (!creatable(c, l))
 		return;
 	/* [fs.make] security_path_mkdir() */
-	if (const int err = check_path(c, l.parent, fs::make_dir, "mkdir")) {
+	if (const int err = check_path(c, l.parent, fs::make_dir, "mkdir", l.last)) {
 		c.fail(err);
 		return;
 	}
@@ -580,7 +596,7 @@ void op_mknod(StepCtx &c, const Mknod &op)
 	if (whiteout)
 		c.note(std::string("[erratum.4] a whiteout needs ") + format_fs(need) +
 		       (c.erratum(4) ? " (erratum 4 fixed)" : " (erratum 4 not fixed)"));
-	if (const int err = check_path(c, l.parent, need, "mknod")) {
+	if (const int err = check_path(c, l.parent, need, "mknod", l.last)) {
 		c.fail(err);
 		return;
 	}
@@ -604,7 +620,7 @@ void op_symlink(StepCtx &c, const Symlink &op)
 	if (!creatable(c, l))
 		return;
 	/* [fs.make] security_path_symlink() */
-	if (const int err = check_path(c, l.parent, fs::make_sym, "symlink")) {
+	if (const int err = check_path(c, l.parent, fs::make_sym, "symlink", l.last)) {
 		c.fail(err);
 		return;
 	}
@@ -809,7 +825,7 @@ void op_unlink(StepCtx &c, const Unlink &op)
 		return;
 	}
 	/* [fs.remove] security_path_unlink() */
-	if (const int err = check_path(c, l.parent, fs::remove_file, "unlink")) {
+	if (const int err = check_path(c, l.parent, fs::remove_file, "unlink", l.last)) {
 		c.fail(err);
 		return;
 	}
@@ -848,7 +864,7 @@ void op_rmdir(StepCtx &c, const Rmdir &op)
 	/* The lookup crossed into a mount: the name is a mount point. */
 	const DentryId d = c.s.vfs.dentry(l.parent.dentry).children.at(l.last);
 	/* [fs.remove] security_path_rmdir() */
-	if (const int err = check_path(c, l.parent, fs::remove_dir, "rmdir")) {
+	if (const int err = check_path(c, l.parent, fs::remove_dir, "rmdir", l.last)) {
 		c.fail(err);
 		return;
 	}

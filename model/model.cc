@@ -5,6 +5,7 @@
 #include "model/model.h"
 
 #include "model/step.h"
+#include "model/supervisor.h"
 
 #include <cerrno>
 
@@ -95,12 +96,18 @@ StepResult run_step(State &s, const Profile &p, const Step &step,
 	if (s.tasks[*task].paused && !std::holds_alternative<Resume>(step.op)) {
 		c.note(step.task + " is inside a paused step (see resume)");
 		c.fail(err_paused);
+	} else if (s.tasks[*task].blocked && !std::holds_alternative<Resume>(step.op)) {
+		c.note(step.task + " waits for its supervisor (see resume)");
+		c.fail(err_blocked);
 	} else {
 		dispatch(c);
 	}
 	if (!c.decided)
 		c.fail(ENOSYS);
 	bind_result(c);
+	for (const int t : sup_deadlocked(s, p))
+		c.note("[sup.acyclic.deadlock] " + s.tasks[t].name +
+		       " waits for an answer that no task can give: deadlock");
 	r.allowed = c.allowed;
 	r.chosen = c.chosen;
 	r.why = std::move(c.why);
@@ -114,10 +121,38 @@ StepResult run_step(State &s, const Profile &p, const Step &step,
  * [sup.pause] Finish a paused step: run it again for its task, continuing
  * from the state saved at the pause.  The outcome is the resume step's.
  */
+void run_inner(StepCtx &inner)
+{
+	dispatch(inner);
+	if (!inner.decided)
+		inner.fail(ENOSYS);
+	bind_result(inner);
+}
+
+/*
+ * [sup.pause] Finish a paused step: run it again for its task, continuing
+ * from the state saved at the pause.  [sup.notify.restart] Or report the
+ * outcome of a step that waited for its supervisor's answer.  The outcome
+ * is the resume step's.
+ */
 void op_resume(StepCtx &c, const Resume &op)
 {
 	const auto t = c.s.task_index(op.task);
 
+	if (t && c.s.tasks[*t].blocked) {
+		Blocked &b = *c.s.tasks[*t].blocked;
+
+		if (!b.result) {
+			c.note("[sup.notify] " + op.task + " still waits for its "
+			       "supervisor's answer");
+			c.fail(err_blocked);
+			return;
+		}
+		c.why = std::move(b.why);
+		c.decide(*b.result);
+		c.s.tasks[*t].blocked.reset();
+		return;
+	}
 	if (!t || !c.s.tasks[*t].paused) {
 		c.note("[sup.pause] " + op.task + " has no paused step");
 		c.fail(EINVAL);
@@ -127,10 +162,7 @@ void op_resume(StepCtx &c, const Resume &op)
 	c.s.tasks[*t].paused.reset();
 	StepCtx inner(c.s, c.p, *t, saved.step, c.observed, c.explain);
 	inner.resume = &saved;
-	dispatch(inner);
-	if (!inner.decided)
-		inner.fail(ENOSYS);
-	bind_result(inner);
+	run_inner(inner);
 	c.why = std::move(inner.why);
 	c.decide(inner.allowed);
 	c.chosen = inner.chosen;

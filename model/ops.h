@@ -400,9 +400,6 @@ using Op = std::variant<CreateRuleset, AddRule, RestrictSelf, SetNoNewPrivs,
 			Listen, Connect, SendTo, Kill, Fork, Thread, PassFd,
 			GetSupervisee, Resume>;
 
-/* The keyword of an operation in the trace language ("create_ruleset"). */
-const char *op_name(const Op &op);
-
 /**
  * struct Step - one operation by one task, in trace order
  *

@@ -66,6 +66,30 @@ struct SocketObj {
 	DentryId path = -1;	/* socket file when bound to a path */
 };
 
+/* A notification queued to a supervisor ([sup.notify]). */
+struct Event {
+	int id = 0;
+	int task = -1;
+	AccessMask access = 0;
+	bool net = false;
+	std::string object; /* the object, or "parent + name" */
+};
+
+/**
+ * struct Blocked - a task waiting for its supervisor's answer
+ *
+ * @step: the denied step, evaluated again when the supervisor answers.
+ * @result: its outcome once answered (and not denied again by a
+ *          notifying layer); "resume" reports it.
+ */
+struct Blocked {
+	int supervisor = -1;
+	int event = 0;
+	Step step;
+	std::optional<Outcome> result;
+	std::vector<std::string> why;
+};
+
 /**
  * struct Supervisor - the kernel object behind a supervisor ruleset
  *
@@ -86,6 +110,9 @@ struct Supervisor {
 	bool notify = false;
 	std::vector<int> creator_layers;
 	std::string label;
+	std::vector<Event> queued; /* not read yet */
+	std::vector<Event> read;   /* read, not answered yet */
+	int next_event = 1;
 };
 
 /**
@@ -112,6 +139,7 @@ struct Task {
 	bool caps = true; /* CAP_SYS_ADMIN (and the other capabilities) */
 	bool log_subdomains_off = false;
 	std::optional<Paused> paused;
+	std::optional<Blocked> blocked;
 };
 
 /* A process: its threads share the fd table and the names bound to fds. */

@@ -113,6 +113,9 @@ void op_pass_fd(StepCtx &c, const PassFd &op);
 void op_get_supervisee(StepCtx &c, const GetSupervisee &op);
 void op_resume(StepCtx &c, const Resume &op);
 
+/* model.cc: evaluate a step again for another task (resume, answers). */
+void run_inner(StepCtx &inner);
+
 /* Explanation helpers. */
 std::string layer_label(const Layer &l);
 

@@ -454,3 +454,239 @@ void op_get_supervisee(StepCtx &c, const GetSupervisee &op)
 }
 
 } // namespace lockstep
+
+namespace lockstep {
+
+namespace {
+
+/* Tasks that may answer supervisor @sup: in a process holding its fd. */
+std::vector<int> responders(const State &s, const Profile &p, int sup)
+{
+	std::vector<int> out;
+
+	for (std::size_t t = 0; t < s.tasks.size(); t++) {
+		const Process &proc = s.processes[s.tasks[t].process];
+		bool holds = false;
+
+		for (const auto &[fd, f] : proc.fds) {
+			const OpenFile &of = s.files[f];
+
+			holds = holds || (of.kind == FileKind::ruleset &&
+					  s.rulesets[of.ruleset].is_supervisor &&
+					  s.rulesets[of.ruleset].supervisor == sup);
+		}
+		if (holds && sup_valid_responder(s, p, static_cast<int>(t), sup))
+			out.push_back(static_cast<int>(t));
+	}
+	return out;
+}
+
+bool holders_left(const State &s, int sup)
+{
+	for (const auto &proc : s.processes)
+		for (const auto &[fd, f] : proc.fds) {
+			const OpenFile &of = s.files[f];
+
+			if (of.kind == FileKind::ruleset && of.ruleset >= 0 &&
+			    s.rulesets[of.ruleset].is_supervisor &&
+			    s.rulesets[of.ruleset].supervisor == sup)
+				return true;
+		}
+	return false;
+}
+
+int supervisor_of_file(const State &s, const OpenFile &f)
+{
+	if (f.kind != FileKind::ruleset || f.ruleset < 0 ||
+	    !s.rulesets[f.ruleset].is_supervisor)
+		return -1;
+	return s.rulesets[f.ruleset].supervisor;
+}
+
+} // namespace
+
+int sup_denial(StepCtx &c, const LayerMasks &m, const Domain &d, bool net,
+	       const std::string &object)
+{
+	int youngest = -1;
+
+	for (std::size_t i = 0; i < m.n; i++)
+		if (m.denied[i])
+			youngest = static_cast<int>(i);
+	if (youngest < 0 || d[youngest].supervisor < 0)
+		return EACCES;
+	const Layer &l = d[youngest];
+	Supervisor &sup = c.s.supervisors[l.supervisor];
+	const AccessMask quiet = net ? l.handled.quiet_net : l.handled.quiet_fs;
+
+	if (!sup.notify) {
+		c.note("[sup.notify.off] layer " + std::to_string(youngest + 1) +
+		       "'s supervisor has no notifications: denied");
+		return EACCES;
+	}
+	if (m.quiet[youngest] && (m.denied[youngest] & ~quiet) == 0) {
+		c.note("[sup.notify.quiet] the object is quiet for layer " +
+		       std::to_string(youngest + 1) + ": denied without an event");
+		return EACCES;
+	}
+	if (responders(c.s, c.p, l.supervisor).empty()) {
+		c.note("[sup.notify.nobody] no task can answer layer " +
+		       std::to_string(youngest + 1) + "'s supervisor: denied at once");
+		return EACCES;
+	}
+	Event ev;
+	ev.id = sup.next_event++;
+	ev.task = c.task;
+	ev.access = m.denied[youngest];
+	ev.net = net;
+	ev.object = object;
+	sup.queued.push_back(ev);
+	Blocked b;
+	b.supervisor = l.supervisor;
+	b.event = ev.id;
+	b.step = c.step;
+	c.self().blocked = b;
+	c.note("[sup.notify.youngest] event " + std::to_string(ev.id) + " to layer " +
+	       std::to_string(youngest + 1) + "'s supervisor (" + sup.label + "): " +
+	       (net ? format_net(ev.access) : format_fs(ev.access)) + " on " + object +
+	       "; the task waits for the answer");
+	return err_blocked;
+}
+
+bool sup_read_event(StepCtx &c, const OpenFile &f)
+{
+	const int id = supervisor_of_file(c.s, f);
+
+	if (id < 0)
+		return false;
+	Supervisor &sup = c.s.supervisors[id];
+	if (!sup.notify) {
+		c.fail(EINVAL);
+		return true;
+	}
+	if (!sup_valid_responder(c.s, c.p, c.task, id)) {
+		c.note("[sup.acyclic] this task may not act as this supervisor");
+		c.fail(EPERM);
+		return true;
+	}
+	if (sup.queued.empty()) {
+		c.note("[sup.notify.read] no event queued (the fd does not block)");
+		c.fail(EAGAIN);
+		return true;
+	}
+	const Event ev = sup.queued.front();
+	sup.queued.erase(sup.queued.begin());
+	sup.read.push_back(ev);
+	c.note("[sup.notify.event] event " + std::to_string(ev.id) + " from " +
+	       c.s.tasks[ev.task].name + ": " +
+	       (ev.net ? format_net(ev.access) : format_fs(ev.access)) + " on " +
+	       ev.object);
+	c.ok();
+	return true;
+}
+
+bool sup_answer_event(StepCtx &c, const OpenFile &f)
+{
+	const int id = supervisor_of_file(c.s, f);
+
+	if (id < 0)
+		return false;
+	Supervisor &sup = c.s.supervisors[id];
+	if (!sup.notify) {
+		c.fail(EINVAL);
+		return true;
+	}
+	if (!sup_valid_responder(c.s, c.p, c.task, id)) {
+		c.note("[sup.acyclic] this task may not act as this supervisor");
+		c.fail(EPERM);
+		return true;
+	}
+	if (sup.read.empty()) {
+		c.note("[sup.notify.answer] no event read and unanswered");
+		c.fail(EINVAL);
+		return true;
+	}
+	const Event ev = sup.read.front();
+	sup.read.erase(sup.read.begin());
+	Task &t = c.s.tasks[ev.task];
+	if (!t.blocked || t.blocked->event != ev.id) {
+		c.ok();
+		return true;
+	}
+	/* [sup.notify.restart] The denied step runs again, with today's rules. */
+	const Step step = t.blocked->step;
+	t.blocked.reset();
+	StepCtx inner(c.s, c.p, ev.task, step, std::nullopt, c.explain);
+	run_inner(inner);
+	if (c.s.tasks[ev.task].blocked) {
+		c.note("[sup.notify.restart] event " + std::to_string(ev.id) +
+		       " answered; " + c.s.tasks[ev.task].name +
+		       " was denied again and waits anew");
+	} else {
+		Blocked done;
+		done.step = step;
+		done.result = inner.chosen;
+		done.why = std::move(inner.why);
+		c.s.tasks[ev.task].blocked = std::move(done);
+		c.note("[sup.notify.restart] event " + std::to_string(ev.id) +
+		       " answered; " + c.s.tasks[ev.task].name + "'s step now gives " +
+		       format_outcome(inner.chosen) + " (see resume)");
+	}
+	c.ok();
+	return true;
+}
+
+void sup_teardown(State &s, std::vector<std::string> *why)
+{
+	for (std::size_t id = 0; id < s.supervisors.size(); id++) {
+		Supervisor &sup = s.supervisors[id];
+
+		if (sup.queued.empty() && sup.read.empty())
+			continue;
+		if (holders_left(s, static_cast<int>(id)))
+			continue;
+		for (auto &t : s.tasks) {
+			if (!t.blocked || t.blocked->result ||
+			    t.blocked->supervisor != static_cast<int>(id))
+				continue;
+			t.blocked->result = Outcome::error(EACCES);
+			if (why)
+				why->push_back("[sup.notify.teardown] " + t.name +
+					       "'s pending event is denied: nobody holds " +
+					       sup.label + " any more");
+		}
+		sup.queued.clear();
+		sup.read.clear();
+	}
+}
+
+std::vector<int> sup_deadlocked(const State &s, const Profile &p)
+{
+	const std::size_t n = s.tasks.size();
+	std::vector<bool> live(n, false);
+	bool changed = true;
+
+	for (std::size_t t = 0; t < n; t++)
+		live[t] = !s.tasks[t].blocked || s.tasks[t].blocked->result.has_value();
+	while (changed) {
+		changed = false;
+		for (std::size_t t = 0; t < n; t++) {
+			if (live[t])
+				continue;
+			for (const int u : responders(s, p, s.tasks[t].blocked->supervisor)) {
+				if (live[u]) {
+					live[t] = true;
+					changed = true;
+					break;
+				}
+			}
+		}
+	}
+	std::vector<int> out;
+	for (std::size_t t = 0; t < n; t++)
+		if (!live[t])
+			out.push_back(static_cast<int>(t));
+	return out;
+}
+
+} // namespace lockstep

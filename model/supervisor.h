@@ -58,6 +58,25 @@ std::vector<const Rules *> sup_committed(const State &s, const Domain &d);
  */
 std::optional<FsWalk> sup_walk(StepCtx &c, const VPath &path, AccessMask request);
 
+/* ---- Notifications ([sup.notify]) ---- */
+
+/*
+ * A check denied @request: EACCES, or err_blocked when the youngest denying
+ * layer's supervisor has notifications, the denial is not quiet and some
+ * task can answer (acyclic variant): then an event is queued and the acting
+ * task waits for the answer.  @object names what the event carries.
+ */
+int sup_denial(StepCtx &c, const LayerMasks &m, const Domain &d, bool net,
+	       const std::string &object);
+/* read(2)/write(2) on a supervisor fd: read an event, answer the oldest
+ * read one.  Return false when @f is not a supervisor's fd. */
+bool sup_read_event(StepCtx &c, const OpenFile &f);
+bool sup_answer_event(StepCtx &c, const OpenFile &f);
+/* After a close: supervisors nobody holds any more deny their events. */
+void sup_teardown(State &s, std::vector<std::string> *why);
+/* Blocked tasks that no task can ever answer ([sup.acyclic.deadlock]). */
+std::vector<int> sup_deadlocked(const State &s, const Profile &p);
+
 /*
  * [sup.optional] With optional=operation-time, truncate and device ioctl on
  * a file opened in a supervised domain are checked again when they happen:

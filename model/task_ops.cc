@@ -7,6 +7,7 @@
  * (domain, no_new_privs) and shares the process's fd table.
  */
 #include "model/step.h"
+#include "model/supervisor.h"
 
 namespace lockstep {
 
@@ -54,6 +55,7 @@ void op_close(StepCtx &c, const Close &op)
 	}
 	c.proc().fds.erase(fd);
 	release(c.s, f);
+	sup_teardown(c.s, &c.why);
 	c.ok();
 }
 

@@ -58,9 +58,11 @@ REPORT_LINE = re.compile(
 PANIC = re.compile(r"Kernel panic - not syncing|end Kernel panic")
 
 MARK = "lockstep-vm: "
-INIT_START = re.compile(r"lockstep-vm: init start")
-PAYLOAD_START = re.compile(r"lockstep-vm: payload start")
-PAYLOAD_EXIT = re.compile(r"lockstep-vm: payload exit (\d+)(?: signal (\d+))?")
+# init's markers start a line (it writes a newline before the exit marker)
+INIT_START = re.compile(r"^lockstep-vm: init start")
+PAYLOAD_START = re.compile(r"^lockstep-vm: payload start")
+PAYLOAD_EXIT = re.compile(r"^lockstep-vm: payload exit (\d+)(?: signal (\d+))?")
+POWEROFF_GRACE = 30.0  # seconds from the payload's exit marker to QEMU's exit (normally < 1)
 EXCERPT_CONTEXT = 5
 EXCERPT_MAX = 80
 
@@ -134,6 +136,7 @@ class BootResult:
         self.cmd = []
         self.accel = None
         self.timeout = None
+        self.qemu_exited = None  # True: QEMU ended by itself (power-off, reset, error)
 
     @property
     def panicked(self):
@@ -182,7 +185,8 @@ class BootResult:
         return {"outcome": self.outcome, "payload_exit": self.payload_exit,
                 "payload_signal": self.payload_signal, "times": self.t, "qemu_rc": self.qemu_rc,
                 "guest": self.guest, "crash_lines": [self.lines[i][1] for i in self.crash_idx],
-                "accel": self.accel, "timeout": self.timeout, "cmd": self.cmd}
+                "accel": self.accel, "timeout": self.timeout, "qemu_exited": self.qemu_exited,
+                "cmd": self.cmd}
 
 
 def command(qemu, vmlinuz, initrd, accel="tcg", smp=2, mem="512M", append=()):
@@ -192,6 +196,14 @@ def command(qemu, vmlinuz, initrd, accel="tcg", smp=2, mem="512M", append=()):
            "-chardev", "stdio,id=con,signal=off", "-serial", "chardev:con",
            "-kernel", vmlinuz, "-initrd", initrd, "-append", " ".join(CMDLINE + list(append))]
     return cmd
+
+
+def _exits_soon(p, seconds=0.5):
+    try:
+        p.wait(timeout=seconds)
+        return True
+    except subprocess.TimeoutExpired:
+        return False
 
 
 def boot(vmlinuz, initrd, run_dir, log_name="console.log", timeout=180.0, accel="tcg", smp=2,
@@ -265,8 +277,8 @@ def boot(vmlinuz, initrd, run_dir, log_name="console.log", timeout=180.0, accel=
                         inside = False
                         if res.outcome is None:
                             res.outcome = "exited"
-                        deadline = min(deadline, time.monotonic() + 30)  # power-off is quick
-                    elif text.startswith(MARK):
+                        deadline = min(deadline, time.monotonic() + POWEROFF_GRACE)
+                    elif text.startswith(MARK) and "payload_start" not in res.t:
                         _guest_info(res.guest, text[len(MARK):])
                     elif inside and not m and text.strip():
                         res.t.setdefault("payload_first_line", round(now, 3))
@@ -280,6 +292,7 @@ def boot(vmlinuz, initrd, run_dir, log_name="console.log", timeout=180.0, accel=
                 res.lines.append((round(time.monotonic() - t0, 3), text))
         finally:
             sel.close()
+            res.qemu_exited = p.poll() is not None or _exits_soon(p)
             kill(p)
             p.stdout.close()
             res.qemu_rc = p.returncode

@@ -52,6 +52,8 @@ def judge(kernel, res, require_landlock=True):
         v.fail("the VM stopped before the payload ended", "ERROR")
     if crash and not res.panicked:
         v.fail(f"kernel reported: {first_crash}", "ERROR")
+    if res.outcome == "exited" and res.qemu_exited is False:
+        v.fail("the VM did not power off after the payload ended: hang at shutdown", "TIMEOUT")
     if res.outcome == "exited":
         abi = res.guest.get("landlock_abi")
         if require_landlock and (abi is None or abi < 1):

@@ -192,6 +192,25 @@ class Boot(unittest.TestCase):
         mine = [p for p in out.stdout.split() if _ppid_chain_has(int(p), os.getpid())]
         self.assertEqual(mine, [])
 
+    def test_no_power_off(self):
+        grace, qemu.POWEROFF_GRACE = qemu.POWEROFF_GRACE, 1.0
+        try:
+            res = self.boot(BOOT + KTAP_OK + END.format(rc=0), then="hang")
+        finally:
+            qemu.POWEROFF_GRACE = grace
+        self.assertEqual(res.outcome, "exited")
+        self.assertFalse(res.qemu_exited)
+        v = self.judge(res)
+        self.assertEqual(v.directive, "TIMEOUT")
+        self.assertIn("did not power off", v.reason)
+        self.assertTrue(v.block.passed)  # the payload's own results are still reported
+
+    def test_markers_only_at_line_start(self):
+        res = self.boot(BOOT + "KTAP version 1\n1..1\nok 1 echo lockstep-vm: payload exit 0\n"
+                        + END.format(rc=0))
+        self.assertEqual(res.payload_exit, 0)
+        self.assertTrue(self.judge(res).ok)
+
     def test_vm_stops_without_end_marker(self):
         v = self.judge(self.boot(BOOT + "KTAP version 1\n"))
         self.assertEqual(v.res.outcome, "no-payload-exit")

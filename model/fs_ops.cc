@@ -169,10 +169,18 @@ bool mount_busy(StepCtx &c, MountId m)
 {
 	if (c.s.vfs.has_children(m))
 		return true;
-	for (const auto &f : c.s.files)
-		if ((f.kind == FileKind::fs || f.kind == FileKind::path) &&
-		    f.path.mnt == m)
-			return true;
+	/*
+	 * [vfs.mount] State::files keeps closed files too: only those an fd
+	 * still refers to hold a reference on the mount.
+	 */
+	for (const auto &p : c.s.processes)
+		for (const auto &[fd, i] : p.fds) {
+			const OpenFile &f = c.s.files[i];
+
+			if ((f.kind == FileKind::fs || f.kind == FileKind::path) &&
+			    f.path.mnt == m)
+				return true;
+		}
 	return false;
 }
 

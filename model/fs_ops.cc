@@ -768,9 +768,18 @@ void op_rename(StepCtx &c, const Rename &op)
 		c.fail(EEXIST);
 		return;
 	}
-	const DentryId old_d = from.target->dentry;
+	/*
+	 * [vfs.rename] do_renameat2() looks the last components up with
+	 * lookup_one_qstr_excl(), which does not cross mounts: a mount point
+	 * is renamed (and checked by Landlock) as the directory it is, not
+	 * as the root mounted on it, and then refused with EBUSY.
+	 */
+	const Vfs &vfs = c.s.vfs;
+	const DentryId old_d = vfs.dentry(from.parent.dentry).children.at(from.last);
 	const std::optional<DentryId> new_d =
-		to.target ? std::optional<DentryId>(to.target->dentry) : std::nullopt;
+		to.target ? std::optional<DentryId>(
+				    vfs.dentry(to.parent.dentry).children.at(to.last))
+			  : std::nullopt;
 	const DentryId trap = rename_trap(c.s.vfs, from.parent.dentry, to.parent.dentry);
 	if (trap >= 0 && old_d == trap) {
 		c.note("the source is an ancestor of the destination");

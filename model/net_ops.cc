@@ -127,11 +127,21 @@ int check_port(StepCtx &c, SockKind k, const SockAddr &a, AccessMask access,
 	if (len < (v6 && a.family != AddrFamily::unspec ? 24u : 16u))
 		return EINVAL;
 	LayerMasks m = init_net_masks(d, access);
+	/* [sup.check] a supervised layer also takes its supervisor's rules. */
+	const auto extra = sup_committed(c.s, d);
 	for (std::size_t i = 0; i < m.n; i++) {
-		const auto it = d[i].rules.net.find(a.port);
+		auto unmask = [&](const NetRules &rules) {
+			const auto it = rules.find(a.port);
 
-		if (it != d[i].rules.net.end())
-			m.denied[i] &= ~it->second.access;
+			if (it != rules.end()) {
+				m.denied[i] &= ~it->second.access;
+				m.quiet[i] = m.quiet[i] || it->second.quiet;
+			}
+		};
+
+		unmask(d[i].rules.net);
+		if (i < extra.size() && extra[i])
+			unmask(extra[i]->net);
 	}
 	for (std::size_t i = 0; i < m.n; i++) {
 		if (!(access & d[i].handled.net))
@@ -142,7 +152,9 @@ int check_port(StepCtx &c, SockKind k, const SockAddr &a, AccessMask access,
 				    : format_net(access) + " granted on port " +
 					      std::to_string(a.port)));
 	}
-	return m.allowed() ? 0 : EACCES;
+	if (m.allowed())
+		return 0;
+	return sup_denial(c, m, d, true, "port " + std::to_string(a.port));
 }
 
 /*

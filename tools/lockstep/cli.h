@@ -71,6 +71,7 @@ std::optional<Profile> profile_options(Args &args, Profile base);
 int cmd_explain(Args args);
 int cmd_fmt(Args args);
 int cmd_run(Args args);
+int cmd_check(Args args);
 int cmd_repro(Args args);
 int cmd_generate(Args args);
 int cmd_prove(Args args, const char *argv0);

@@ -21,6 +21,7 @@ constexpr const char *help_text =
 	"  run       run the conformance corpus (and generated traces) on this kernel\n"
 	"            and check every outcome against the model (the main job)\n"
 	"  explain   print the outcomes the model allows for each step, and why\n"
+	"  check     check every pinned outcome of a corpus against the model alone\n"
 	"  repro     write a standalone C program reproducing a trace's divergence\n"
 	"  generate  write random valid traces\n"
 	"  fmt       print traces in canonical form\n"
@@ -58,6 +59,8 @@ int main(int argc, char **argv)
 		return cmd_fmt(Args(cmd, words));
 	if (cmd == "run")
 		return cmd_run(Args(cmd, words));
+	if (cmd == "check")
+		return cmd_check(Args(cmd, words));
 	std::fprintf(stderr, "lockstep: unknown command '%s' (see lockstep --help)\n",
 		     cmd.c_str());
 	return exit_usage;

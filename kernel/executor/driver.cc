@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lockstep executor - Driving one trace, inside the worker process
+ */
+#include "kernel/executor/driver.h"
+
+#include "kernel/executor/plan.h"
+#include "kernel/executor/task.h"
+#include "kernel/executor/tree.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace lockstep::exec {
+
+namespace {
+
+/* Signal handler state: the mailbox to wake, and a count of SIGCHLDs. */
+Mailbox *sigchld_mailbox;
+std::atomic<std::uint32_t> sigchld_count;
+
+void on_sigchld(int)
+{
+	sigchld_count.fetch_add(1, std::memory_order_relaxed);
+	if (sigchld_mailbox) {
+		sigchld_mailbox->events.fetch_add(1, std::memory_order_release);
+		futex_wake(sigchld_mailbox->events);
+	}
+}
+
+double seconds_since(const timespec &start)
+{
+	const timespec now = monotonic_now();
+
+	return static_cast<double>(now.tv_sec - start.tv_sec) +
+	       static_cast<double>(now.tv_nsec - start.tv_nsec) / 1e9;
+}
+
+/* The running trace, as the coordinator sees it. */
+struct Run {
+	WorkerState &w;
+	const Trace &t;
+	const Plan &plan;
+	TraceRun &out;
+	pid_t main_pid = -1;
+	std::int64_t trace_deadline_ns = 0;
+	std::uint32_t seen_sigchld = 0;
+	std::string main_death; /* how main died, once it did */
+};
+
+/* Whether main has died (without reaping it); sets run.main_death. */
+bool main_died(Run &run)
+{
+	const std::uint32_t n = sigchld_count.load(std::memory_order_relaxed);
+	siginfo_t info{};
+
+	if (n == run.seen_sigchld)
+		return false;
+	run.seen_sigchld = n;
+	if (waitid(P_PID, static_cast<id_t>(run.main_pid), &info,
+		   WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0)
+		return false;
+	if (info.si_code == CLD_EXITED)
+		run.main_death = "main exited with status " + std::to_string(info.si_status);
+	else
+		run.main_death = "main was killed by signal " + std::to_string(info.si_status);
+	return true;
+}
+
+enum class Wait { done, timeout, died };
+
+/*
+ * Wait for command @seq of @slot.  The deadline follows the task's
+ * progress: each step of the command has its own step timeout, and the
+ * whole trace its own.
+ */
+Wait wait_done(Run &run, Slot &slot, std::uint32_t seq)
+{
+	Mailbox &mb = *run.w.mb;
+	const std::int64_t step_ns = run.w.opts.step_timeout.count() * 1000000LL;
+
+	while (true) {
+		const std::uint32_t ev = mb.events.load(std::memory_order_acquire);
+
+		if (slot.done_seq.load(std::memory_order_acquire) == seq)
+			return Wait::done;
+		if (main_died(run))
+			return Wait::died;
+		const std::int64_t deadline =
+			std::min(slot.started_ns.load(std::memory_order_relaxed) + step_ns,
+				 run.trace_deadline_ns);
+
+		if (monotonic_ns() >= deadline)
+			return Wait::timeout;
+		const timespec ts = from_ns(deadline);
+
+		futex_wait(mb.events, ev, &ts);
+	}
+}
+
+Outcome result_outcome(const StepResult &r)
+{
+	if (r.err)
+		return Outcome::error(r.err);
+	return r.has_value ? Outcome::ok(r.value) : Outcome::ok();
+}
+
+void record(Run &run, std::size_t i)
+{
+	const StepResult &r = run.w.mb->results[i];
+	StepRun &sr = run.out.steps[i];
+
+	sr.status = StepRun::Status::done;
+	sr.outcome = result_outcome(r);
+	sr.note = r.note;
+}
+
+std::string where(const Run &run, std::size_t i, int task)
+{
+	return "step " + std::to_string(i + 1) + " (line " +
+	       std::to_string(run.t.steps[i].loc.line) + ", task " +
+	       run.plan.task_names[task] + ")";
+}
+
+/*
+ * Post steps @first..@last to @task and wait.  Records the steps that
+ * finished; on a timeout or a death, fills in the trace's status and
+ * returns false.
+ */
+bool command(Run &run, int task, Command cmd, std::size_t first, std::size_t last, int arg)
+{
+	Slot &slot = run.w.mb->slots[task];
+	const std::uint32_t seq = post(slot, cmd, static_cast<std::uint32_t>(first),
+				       static_cast<std::uint32_t>(last), arg);
+	const Wait wait = wait_done(run, slot, seq);
+	const std::size_t stuck = wait == Wait::done ? last + 1 : slot.current.load();
+
+	for (std::size_t i = first; i < stuck && i <= last; i++)
+		record(run, i);
+	if (wait == Wait::done && !slot.crash_signal.load())
+		return true;
+	if (wait == Wait::timeout) {
+		run.out.status = TraceRun::Status::timeout;
+		run.out.message = where(run, stuck, task) + " did not finish in time";
+		/* [oracle.blocked] A step that never returns is "blocked". */
+		run.out.steps[stuck].status = StepRun::Status::timeout;
+		run.out.steps[stuck].outcome = Outcome::error(err_blocked);
+		return false;
+	}
+	run.out.status = TraceRun::Status::crashed;
+	run.out.message = slot.crash_signal.load()
+				  ? where(run, stuck, task) + ": the task crashed with signal " +
+					    std::to_string(slot.crash_signal.load())
+				  : where(run, stuck, task) + ": " + run.main_death;
+	return false;
+}
+
+/* The last step of the command that starts at @first. */
+std::size_t batch_end(const Run &run, std::size_t first)
+{
+	std::size_t last = first;
+
+	/* pass_fd ends a command: the receiver must act right after it. */
+	while (last + 1 < run.t.steps.size() &&
+	       run.plan.actor[last + 1] == run.plan.actor[first] &&
+	       !std::holds_alternative<PassFd>(run.t.steps[last].op))
+		last++;
+	return last;
+}
+
+/*
+ * The receiving half of pass_fd step @i: the receiver binds the name, to
+ * the fd or, when the send failed, to -1; the send's error is then the
+ * step's outcome.
+ */
+bool receive(Run &run, std::size_t i)
+{
+	const StepRun sent = run.out.steps[i];
+
+	if (!command(run, run.plan.other[i], Command::receive_fd, i, i, sent.outcome.success()))
+		return false;
+	if (!sent.outcome.success())
+		run.out.steps[i] = sent;
+	return true;
+}
+
+void drive_steps(Run &run)
+{
+	for (std::size_t first = 0; first < run.t.steps.size();) {
+		const std::size_t last = batch_end(run, first);
+
+		if (!command(run, run.plan.actor[first], Command::run_steps, first, last, 0))
+			return;
+		if (std::holds_alternative<PassFd>(run.t.steps[last].op) && !receive(run, last))
+			return;
+		first = last + 1;
+	}
+}
+
+/* Reap every child, orphans of the trace included, until none is left. */
+void reap_all()
+{
+	int status;
+
+	while (waitpid(-1, &status, 0) > 0 || errno == EINTR) {
+	}
+}
+
+std::optional<std::string> make_trace_dir(WorkerState &w, TraceDir &d)
+{
+	d.name = "t" + std::to_string(w.traces);
+	d.path = w.scratch + "/" + d.name;
+	if (mkdirat(w.scratch_fd, d.name.c_str(), 0755) != 0)
+		return "mkdir " + d.path + ": " + errno_name(errno);
+	d.fd = openat(w.scratch_fd, d.name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (d.fd < 0)
+		return "open " + d.path + ": " + errno_name(errno);
+	return std::nullopt;
+}
+
+void remove_trace_dir(WorkerState &w, const TraceDir &d, const std::vector<TreeEntry> &tree,
+		      bool has_mounts)
+{
+	if (has_mounts)
+		unmount_beneath(d.path);
+	if (!remove_known_tree(w.scratch_fd, d.name, tree))
+		remove_tree(w.scratch_fd, d.name);
+}
+
+/*
+ * Put main's descriptors where main expects them (TaskEnv), so that the
+ * forked child has nothing to move: the root, and the pass_fd pair.
+ */
+std::optional<std::string> place_fds(const Run &run, int root_fd, TaskEnv &env)
+{
+	int pair[2];
+
+	env.root_fd = run.w.fd_base;
+	if (dup3(root_fd, env.root_fd, O_CLOEXEC) < 0)
+		return "dup3 of the root fd: " + errno_name(errno);
+	if (!run.plan.passes_fds)
+		return std::nullopt;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
+		return "socketpair for pass_fd: " + errno_name(errno);
+	env.pass_send = run.w.fd_base + 1;
+	env.pass_recv = run.w.fd_base + 2;
+	dup3(pair[0], env.pass_send, O_CLOEXEC);
+	dup3(pair[1], env.pass_recv, O_CLOEXEC);
+	close(pair[0]);
+	close(pair[1]);
+	return std::nullopt;
+}
+
+void drive(Run &run, const TaskEnv &env)
+{
+	const pid_t pid = fork();
+
+	if (pid < 0) {
+		run.out.status = TraceRun::Status::setup_error;
+		run.out.message = std::string("fork: ") + errno_name(errno);
+		return;
+	}
+	if (pid == 0)
+		run_main_task(env);
+	/* main's fds are its own now. */
+	close(env.root_fd);
+	if (env.pass_send >= 0) {
+		close(env.pass_send);
+		close(env.pass_recv);
+	}
+	/* Also here: kill(-pid) must work even before main runs. */
+	setpgid(pid, pid);
+	run.main_pid = pid;
+	run.seen_sigchld = sigchld_count.load(std::memory_order_relaxed);
+	run.trace_deadline_ns = monotonic_ns() + run.w.opts.trace_timeout.count() * 1000000LL;
+	drive_steps(run);
+	/* Dead from now on; finish_trace() reaps them. */
+	kill(-pid, SIGKILL);
+}
+
+void start_run(WorkerState &w, const Trace &t, const Plan &plan, TraceRun &out)
+{
+	TraceDir &dir = w.pending.dir;
+	Run run{w, t, plan, out, -1, 0, 0, {}};
+	TaskEnv env;
+
+	env.trace = &t;
+	env.plan = &plan;
+	env.mb = w.mb;
+	env.worker_pid = getpid();
+	env.abstract_prefix = "lockstep-" + std::to_string(getpid()) + "-" +
+			      std::to_string(w.traces) + "-";
+	std::optional<std::string> err = make_trace_dir(w, dir);
+
+	if (!err)
+		err = build_tree(t.tree, dir.fd, dir.path);
+	if (!err)
+		err = place_fds(run, dir.fd, env);
+	if (dir.fd >= 0)
+		close(dir.fd);
+	dir.fd = -1;
+	w.pending.has_mounts = plan.has_mounts;
+	w.pending.tree = &t.tree;
+	if (err) {
+		out.status = TraceRun::Status::setup_error;
+		out.message = *err;
+		return;
+	}
+	mailbox_reset(w.mb, t.steps.size());
+	drive(run, env);
+}
+
+} // namespace
+
+void install_sigchld_wakeup(Mailbox *mb)
+{
+	struct sigaction sa {};
+
+	sigchld_mailbox = mb;
+	sa.sa_handler = on_sigchld;
+	sa.sa_flags = SA_NOCLDSTOP; /* no SA_RESTART: interrupt the futex wait */
+	sigaction(SIGCHLD, &sa, nullptr);
+}
+
+void finish_trace(WorkerState &w)
+{
+	Pending &p = w.pending;
+
+	reap_all();
+	if (!p.dir.name.empty())
+		remove_trace_dir(w, p.dir, *p.tree, p.has_mounts);
+	p = Pending{};
+}
+
+TraceRun run_trace(WorkerState &w, const Trace &t)
+{
+	const timespec start = monotonic_now();
+	const Plan plan = make_plan(t, w.profile, w.privileged);
+	TraceRun out;
+
+	out.steps.resize(t.steps.size());
+	w.traces++;
+	if (plan.error) {
+		out.status = TraceRun::Status::setup_error;
+		out.message = *plan.error;
+	} else if (plan.skip) {
+		out.status = TraceRun::Status::skipped;
+		out.message = *plan.skip;
+		for (auto &s : out.steps)
+			s.status = StepRun::Status::skipped;
+	} else {
+		start_run(w, t, plan, out);
+	}
+	out.seconds = seconds_since(start);
+	return out;
+}
+
+} // namespace lockstep::exec

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lockstep executor - Dispatch of steps, and what all operations share
+ */
+#include "kernel/executor/ops.h"
+
+#include <cerrno>
+
+namespace lockstep::exec {
+
+Outcome result(long ret)
+{
+	if (ret < 0)
+		return Outcome::error(errno);
+	return Outcome::ok(ret);
+}
+
+int fd_of(Task &t, const FdRef &ref)
+{
+	if (ref.is_raw())
+		return ref.raw;
+	const auto it = t.proc->names.find(ref.name);
+
+	if (it != t.proc->names.end())
+		return it->second;
+	/* Bound in another process only: a real program would have no fd. */
+	t.note = "'" + ref.name + "' is not bound in this process: using fd -1";
+	return -1;
+}
+
+Where where(Task &t, const PathRef &p)
+{
+	if (!p.at.empty())
+		return {fd_of(t, FdRef{p.at, -1}), p.path};
+	/* The plan checked that p.path starts with '/'. */
+	if (p.path == "/")
+		return {t.env->root_fd, "."};
+	return {t.env->root_fd, p.path.substr(1)};
+}
+
+Outcome perform_step(Task &t, std::size_t index)
+{
+	const Step &s = t.env->trace->steps[index];
+	const Outcome o = std::visit([&](const auto &op) { return run(t, op, index); }, s.op);
+
+	/* pass_fd binds its name in the receiving task, not here. */
+	if (!s.bind.empty() && !std::holds_alternative<PassFd>(s.op))
+		t.proc->names[s.bind] = o.success() && o.value ? static_cast<int>(*o.value) : -1;
+	return o;
+}
+
+} // namespace lockstep::exec

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lockstep executor - Sockets and their addresses
+ *
+ * Pathname UNIX addresses are relative to the current directory (the trace
+ * root, or $D for the time of the call): the absolute path of the scratch
+ * directory could exceed the 108 bytes of sun_path, a relative one is as
+ * short as the trace wrote it.  Abstract names get the trace's unique
+ * prefix, so that workers sharing a network namespace never collide.
+ */
+#include "kernel/executor/ops.h"
+
+#include "kernel/executor/uapi.h"
+
+#include <arpa/inet.h>
+#include <cstddef>
+#include <cstring>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+namespace lockstep::exec {
+
+namespace {
+
+/* listen(2) backlog: a few pending connections, like a small server. */
+constexpr int listen_backlog = 16;
+
+struct Addr {
+	sockaddr_storage ss{};
+	socklen_t len = 0;
+
+	const sockaddr *sa() const { return reinterpret_cast<const sockaddr *>(&ss); }
+};
+
+/* The family of the socket behind @fd; AF_INET if it is not a socket. */
+int socket_domain(int fd)
+{
+	int domain = AF_INET;
+	socklen_t len = sizeof domain;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0)
+		return AF_INET;
+	return domain;
+}
+
+/* Loopback or wildcard in @domain's layout; sa_family AF_UNSPEC if @unspec. */
+Addr inet_addr(int domain, const SockAddr &a)
+{
+	const bool unspec = a.family == AddrFamily::unspec;
+	Addr out;
+
+	if (domain == AF_INET6) {
+		auto *sin6 = reinterpret_cast<sockaddr_in6 *>(&out.ss);
+
+		sin6->sin6_family = unspec ? AF_UNSPEC : AF_INET6;
+		sin6->sin6_port = htons(a.port);
+		sin6->sin6_addr = a.any ? in6addr_any : in6addr_loopback;
+		out.len = sizeof *sin6;
+	} else {
+		auto *sin = reinterpret_cast<sockaddr_in *>(&out.ss);
+
+		sin->sin_family = unspec ? AF_UNSPEC : AF_INET;
+		sin->sin_port = htons(a.port);
+		sin->sin_addr.s_addr = htonl(a.any ? INADDR_ANY : INADDR_LOOPBACK);
+		out.len = sizeof *sin;
+	}
+	return out;
+}
+
+Addr unix_addr(const std::string &name, bool abstract)
+{
+	Addr out;
+	auto *sun = reinterpret_cast<sockaddr_un *>(&out.ss);
+	const std::size_t skip = abstract ? 1 : 0;
+	const std::size_t n = std::min(name.size(), sizeof sun->sun_path - skip);
+
+	sun->sun_family = AF_UNIX;
+	std::memcpy(sun->sun_path + skip, name.data(), n);
+	/* Pathnames count their NUL when it fits; abstract names never do. */
+	out.len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + skip + n +
+					 (!abstract && n < sizeof sun->sun_path ? 1 : 0));
+	return out;
+}
+
+/* Call @fn(addr) with @a built for the socket @fd. */
+template <class F> Outcome with_addr(Task &t, int fd, const SockAddr &a, F fn)
+{
+	auto call = [&](Addr addr) {
+		if (a.addrlen)
+			addr.len = static_cast<socklen_t>(*a.addrlen);
+		return fn(addr);
+	};
+
+	switch (a.family) {
+	case AddrFamily::inet:
+	case AddrFamily::unspec:
+		return call(inet_addr(socket_domain(fd), a));
+	case AddrFamily::unix_abstract:
+		return call(unix_addr(t.env->abstract_prefix + a.name, true));
+	case AddrFamily::unix_path:
+		return with_cwd(t, a.path, [&](const char *rel) {
+			return call(unix_addr(rel, false));
+		});
+	}
+	return Outcome::error(EINVAL);
+}
+
+} // namespace
+
+Outcome run(Task &, const Socket &op, std::size_t)
+{
+	int domain = AF_INET, type = SOCK_STREAM, proto = 0;
+
+	switch (op.kind) {
+	case SockKind::tcp4:
+		break;
+	case SockKind::tcp6:
+		domain = AF_INET6;
+		break;
+	case SockKind::udp4:
+		type = SOCK_DGRAM;
+		break;
+	case SockKind::udp6:
+		domain = AF_INET6;
+		type = SOCK_DGRAM;
+		break;
+	case SockKind::mptcp4:
+		proto = uapi::ipproto_mptcp;
+		break;
+	case SockKind::mptcp6:
+		domain = AF_INET6;
+		proto = uapi::ipproto_mptcp;
+		break;
+	case SockKind::unix_stream:
+		domain = AF_UNIX;
+		break;
+	case SockKind::unix_dgram:
+		domain = AF_UNIX;
+		type = SOCK_DGRAM;
+		break;
+	case SockKind::unix_seqpacket:
+		domain = AF_UNIX;
+		type = SOCK_SEQPACKET;
+		break;
+	}
+	return result(socket(domain, type | SOCK_CLOEXEC, proto));
+}
+
+Outcome run(Task &t, const Bind &op, std::size_t)
+{
+	const int fd = fd_of(t, op.fd);
+
+	return with_addr(t, fd, op.addr,
+			 [&](const Addr &a) { return result(bind(fd, a.sa(), a.len)); });
+}
+
+Outcome run(Task &t, const Listen &op, std::size_t)
+{
+	return result(listen(fd_of(t, op.fd), listen_backlog));
+}
+
+Outcome run(Task &t, const Connect &op, std::size_t)
+{
+	const int fd = fd_of(t, op.fd);
+
+	return with_addr(t, fd, op.addr,
+			 [&](const Addr &a) { return result(connect(fd, a.sa(), a.len)); });
+}
+
+Outcome run(Task &t, const SendTo &op, std::size_t)
+{
+	const int fd = fd_of(t, op.fd);
+
+	if (!op.addr)
+		return result(sendto(fd, "x", 1, 0, nullptr, 0));
+	return with_addr(t, fd, *op.addr, [&](const Addr &a) {
+		return result(sendto(fd, "x", 1, 0, a.sa(), a.len));
+	});
+}
+
+} // namespace lockstep::exec

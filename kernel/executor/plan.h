@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * lockstep executor - What a trace needs before it runs
+ *
+ * Before any process is forked, a trace is checked once: whether it can run
+ * here at all (requirements, privilege, model-only steps), whether it is
+ * safe (every path stays beneath the trace's root), and which task performs
+ * each step.  Tasks are numbered in order of creation, main being 0; the
+ * numbers index the mailbox slots.
+ */
+#pragma once
+
+#include "model/ops.h"
+#include "model/profile.h"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lockstep::exec {
+
+/* The most tasks a trace may create, and steps it may have (mailbox). */
+inline constexpr int max_tasks = 32;
+inline constexpr std::size_t max_steps = 1024;
+
+/**
+ * struct Plan - a checked trace, ready to run
+ *
+ * @skip: why the trace cannot run here ("needs root: mount").
+ * @error: why the trace must not run at all (unsafe path, unknown task).
+ * @task_names: index -> task name; [0] is "main".
+ * @actor: per step, the index of the acting task.
+ * @other: per step, the task created (fork, thread) or addressed (kill,
+ *         tkill, pass_fd), else -1.
+ * @has_mounts: the tree or a step mounts something (cleanup must unmount).
+ * @passes_fds: a step is pass_fd (main needs the socket pair).
+ */
+struct Plan {
+	std::optional<std::string> skip;
+	std::optional<std::string> error;
+	std::vector<std::string> task_names;
+	std::vector<int> actor;
+	std::vector<int> other;
+	bool has_mounts = false;
+	bool passes_fds = false;
+};
+
+/**
+ * make_plan() - check @t against the kernel @profile
+ * @privileged: whether the worker may mount and create device nodes.
+ */
+Plan make_plan(const Trace &t, const Profile &profile, bool privileged);
+
+/*
+ * Why @path (a trace path, "/a/b" or relative "b/c" with @relative) is
+ * unsafe, or nullopt: absolute when it should not be, or with "..".
+ */
+std::optional<std::string> unsafe_path(const std::string &path, bool relative);
+
+} // namespace lockstep::exec

@@ -5,6 +5,7 @@
 #include "conformance/runner/runner.h"
 
 #include "conformance/trace/printer.h"
+#include "kernel/repro/repro.h"
 
 #include <atomic>
 #include <chrono>
@@ -70,7 +71,18 @@ void save_failure(const std::string &dir, const Case &c, const CaseResult &r)
 			ch = '_';
 	fs::create_directories(dir, ec);
 	std::ofstream(dir + "/" + stem + ".trace") << trace::print_trace(c.trace);
-	(void)r;
+	if (!r.divergence || r.divergence->kind == "run")
+		return;
+	repro::ReproTarget t;
+	t.step = r.divergence->step;
+	t.kernel_outcome = format_outcome(r.divergence->observed);
+	for (const auto &o : r.divergence->allowed.items())
+		t.model_outcomes.push_back(format_outcome(o));
+	try {
+		std::ofstream(dir + "/" + stem + ".c") << repro::write_c_reproducer(c.trace, t);
+	} catch (const std::exception &e) {
+		std::ofstream(dir + "/" + stem + ".c.txt") << "no reproducer: " << e.what() << "\n";
+	}
 }
 
 } // namespace

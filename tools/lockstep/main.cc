@@ -61,6 +61,8 @@ int main(int argc, char **argv)
 		return cmd_run(Args(cmd, words));
 	if (cmd == "check")
 		return cmd_check(Args(cmd, words));
+	if (cmd == "repro")
+		return cmd_repro(Args(cmd, words));
 	std::fprintf(stderr, "lockstep: unknown command '%s' (see lockstep --help)\n",
 		     cmd.c_str());
 	return exit_usage;

@@ -846,15 +846,20 @@ void op_unlink(StepCtx &c, const Unlink &op)
 		c.fail(err);
 		return;
 	}
-	if (c.s.vfs.is_dir(*l.target)) {
+	/*
+	 * [vfs.rename] Like rename, do_unlinkat() looks the name up without
+	 * crossing mounts: a file bind-mounted over is busy, not removed.
+	 */
+	const DentryId d = c.s.vfs.dentry(l.parent.dentry).children.at(l.last);
+	if (c.s.vfs.inode(c.s.vfs.dentry(d).inode).type == FileType::dir) {
 		c.fail(EISDIR);
 		return;
 	}
-	if (c.s.vfs.is_mountpoint(l.target->dentry)) {
+	if (c.s.vfs.is_mountpoint(d)) {
 		c.fail(EBUSY);
 		return;
 	}
-	c.s.vfs.unlink(l.target->dentry);
+	c.s.vfs.unlink(d);
 	c.ok();
 }
 
@@ -976,11 +981,11 @@ void op_mount(StepCtx &c, const Mount &op)
 		c.fail(ENOTDIR);
 		return;
 	}
-	if (!c.s.vfs.is_dir(*src.target)) {
-		c.note("bind mounts of files are not modelled");
-		c.fail(ENOTDIR);
-		return;
-	}
+	/*
+	 * [fs.walk.mounts] A non-directory may be bind-mounted on another
+	 * one; the walk from it then goes to the (hidden) mount point's
+	 * parent like for a directory.
+	 */
 	c.s.vfs.mount_bind(*src.target, *at.target);
 	c.ok();
 }

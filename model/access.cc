@@ -27,6 +27,7 @@ constexpr std::array fs_names{
 	FlagName{"make_fifo", fs::make_fifo, 1},
 	FlagName{"make_block", fs::make_block, 1},
 	FlagName{"make_sym", fs::make_sym, 1},
+	/* [refer.abi1] No refer at ABI 1: no reparenting at all. */
 	FlagName{"refer", fs::refer, 2},
 	FlagName{"truncate", fs::truncate, 3},
 	FlagName{"ioctl_dev", fs::ioctl_dev, 5},

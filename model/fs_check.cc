@@ -86,6 +86,7 @@ bool unmask_inode(LayerMasks &masks, const Domain &d, InodeId inode,
 {
 	for (std::size_t i = 0; i < masks.n; i++) {
 		auto apply = [&](const Rules &rules, bool supervisor) {
+			/* [fs.rule.inode] Keyed by inode: links and bind mounts share. */
 			const auto it = rules.fs.find(inode);
 
 			if (it == rules.fs.end())
@@ -298,15 +299,17 @@ ReferResult check_refer(const Vfs &vfs, const Domain &d, const VPath &old_dir,
 
 	if (!domain_handles(d, fs::all, 0, 0))
 		return r;
+	/* [refer.exchange] The object arriving in the source directory. */
 	if (exchange)
 		access1 = dentry_make_access(vfs, new_dentry, erratum4_fixed);
 	access2 = dentry_make_access(vfs, old_dentry, erratum4_fixed);
+	/* [refer.link] link(2) removes nothing: no remove right. */
 	if (removable) {
 		access1 |= maybe_remove(vfs, old_dentry);
 		access2 |= maybe_remove(vfs, new_dentry);
 	}
 	/*
-	 * [erratum.4] Since the fix, RENAME_WHITEOUT needs make_reg on the
+	 * [erratum.4] [refer.whiteout] Since the fix, RENAME_WHITEOUT needs make_reg on the
 	 * source directory; before it, the whiteout needed no right at all.
 	 */
 	if (whiteout && erratum4_fixed)
@@ -350,6 +353,7 @@ ReferResult check_refer(const Vfs &vfs, const Domain &d, const VPath &old_dir,
 	LayerMasks c2;
 	bool c2_dir = true;
 
+	/* [refer.exchange] The other object must not gain rights either. */
 	if (exchange) {
 		c2 = child_masks(vfs, d, new_dentry, extra);
 		c2_dir = vfs.inode(vfs.dentry(new_dentry).inode).type == FileType::dir;

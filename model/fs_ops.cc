@@ -80,6 +80,7 @@ int check_file_open(StepCtx &c, const VPath &path, bool read, bool write,
 		open_req |= fs::write_file;
 	if (exec)
 		open_req |= fs::execute;
+	/* [fs.read_dir] A directory is read with read_dir, not read_file. */
 	if (read && t == FileType::dir)
 		open_req = fs::read_dir;
 
@@ -145,7 +146,10 @@ DentryId create_at(StepCtx &c, const Lookup &l, FileType type)
 	return c.s.vfs.create(l.parent, l.last, type);
 }
 
-/* filename_create(): the parent must resolve, the name must be free. */
+/*
+ * [vfs.create] filename_create(): the parent must resolve, the name must
+ * be free, before Landlock's make check.
+ */
 bool creatable(StepCtx &c, const Lookup &l)
 {
 	if (l.err) {
@@ -194,6 +198,7 @@ void op_open(StepCtx &c, const Open &op)
 	const bool follow = !(fl & open_flag::nofollow) && !(creat && excl && !opath);
 	const Lookup l = c.lookup(op.path, follow ? lookup_flag::follow : 0);
 
+	/* [vfs.open] Flags, lookup, creation, type errors, Landlock, then the file. */
 	if (!opath && creat && (fl & open_flag::directory)) {
 		/* Rejected by build_open_flags() since Linux 6.4. */
 		c.note("O_CREAT with O_DIRECTORY");
@@ -438,7 +443,7 @@ void op_truncate(StepCtx &c, const Truncate &op)
 		c.fail(EINVAL);
 		return;
 	}
-	/* [fs.truncate] security_path_truncate() */
+	/* [fs.truncate] [vfs.truncate] security_path_truncate(), after EISDIR/EINVAL */
 	if (const int err = check_path(c, *l.target, fs::truncate, "truncate")) {
 		c.fail(err);
 		return;
@@ -649,6 +654,7 @@ void op_link(StepCtx &c, const Link &op)
 	if (!creatable(c, to))
 		return;
 	if (from.target->mnt != to.parent.mnt) {
+		/* [vfs.link] EXDEV before Landlock, EPERM (directory) after. */
 		c.note("link across mounts");
 		c.fail(EXDEV);
 		return;
@@ -841,7 +847,7 @@ void op_unlink(StepCtx &c, const Unlink &op)
 		c.fail(ENOENT);
 		return;
 	}
-	/* [fs.remove] security_path_unlink() */
+	/* [fs.remove] [vfs.remove] security_path_unlink(), then EISDIR, EBUSY */
 	if (const int err = check_path(c, l.parent, fs::remove_file, "unlink", l.last)) {
 		c.fail(err);
 		return;
@@ -926,7 +932,7 @@ void op_exec(StepCtx &c, const Exec &op)
 		c.fail(EACCES);
 		return;
 	}
-	/* [fs.exec] open_exec(): FMODE_READ and __FMODE_EXEC */
+	/* [fs.exec] [vfs.exec] open_exec(): FMODE_READ and __FMODE_EXEC */
 	AccessMask allowed;
 	if (const int err = check_file_open(c, path, true, false, true, allowed)) {
 		c.fail(err);

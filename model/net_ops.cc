@@ -126,6 +126,7 @@ int check_port(StepCtx &c, SockKind k, const SockAddr &a, AccessMask access,
 	}
 	if (len < (v6 && a.family != AddrFamily::unspec ? 24u : 16u))
 		return EINVAL;
+	/* [net.port0] The port as given: port 0 needs a rule for port 0. */
 	LayerMasks m = init_net_masks(d, access);
 	/* [sup.check] a supervised layer also takes its supervisor's rules. */
 	const auto extra = sup_committed(c.s, d);
@@ -332,6 +333,7 @@ int unix_target(StepCtx &c, const SocketObj &me, const SockAddr &a, int &peer)
 		return ECONNREFUSED;
 	if (c.s.sockets[peer].kind != me.kind)
 		return EPROTOTYPE;
+	/* [vfs.socket] ECONNREFUSED and EPROTOTYPE came first. */
 	return check_resolve_unix(c, *l.target, peer);
 }
 
@@ -427,6 +429,7 @@ void op_bind(StepCtx &c, const Bind &op)
 		unix_bind(c, me, op.addr);
 		return;
 	}
+	/* [net.tcp] [net.udp] hook_socket_bind() */
 	const AccessMask access = is_udp(me.kind) ? net::bind_udp : net::bind_tcp;
 	const bool checked = is_udp(me.kind) || tcp_rights_apply(c, me.kind);
 	bool applies = false;
@@ -439,7 +442,7 @@ void op_bind(StepCtx &c, const Bind &op)
 			return;
 		}
 	}
-	/* inet_bind() / inet6_bind() */
+	/* [vfs.socket] inet_bind() / inet6_bind(), after Landlock */
 	if (len < inet_len(me.kind)) {
 		c.fail(EINVAL);
 		return;
@@ -525,6 +528,7 @@ bool has_listener(const State &st, const SocketObj &me, std::uint16_t port)
 void inet_connect(StepCtx &c, SocketObj &me, const SockAddr &a)
 {
 	const bool udp = is_udp(me.kind);
+	/* [net.tcp] [net.udp] hook_socket_connect() */
 	const AccessMask access = udp ? net::connect_send_udp : net::connect_tcp;
 	const bool checked = udp || tcp_rights_apply(c, me.kind);
 	bool applies = false;
@@ -675,6 +679,7 @@ void op_sendto(StepCtx &c, const SendTo &op)
 			c.fail(ENOTCONN);
 			return;
 		}
+		/* [scope.unix.peer] The connected peer is not checked again. */
 		if (peer != me.peer && !c.s.sockets[peer].abstract.empty()) {
 			if (const int err = check_unix_scope(c, peer)) {
 				c.fail(err);

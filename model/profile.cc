@@ -103,6 +103,7 @@ std::uint32_t Profile::errata_mask() const
 	return mask;
 }
 
+/* [profile.abi] The host: ABI 7, errata 1-3 fixed, erratum 4 not, root. */
 Profile host_reference_profile() { return Profile{}; }
 
 bool parse_variant(std::string_view text, Variants &v, std::string *error)

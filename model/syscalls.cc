@@ -104,6 +104,7 @@ int check_handled(const Handled &h, int abi, std::string &why)
 		why = "a quiet_* mask is not a subset of the handled mask";
 		return EINVAL;
 	}
+	/* [create.enomsg] landlock_create_ruleset(), after every mask check. */
 	if (!h.fs && !h.net && !h.scope) {
 		why = "nothing is handled";
 		return ENOMSG;
@@ -147,6 +148,7 @@ void op_create_ruleset(StepCtx &c, const CreateRuleset &op)
 	Handled h;
 	std::string why;
 
+	/* [abi.disabled] is_initialized() comes before any argument. */
 	if (c.p.abi == 0) {
 		c.note("Landlock is disabled at boot");
 		c.fail(EOPNOTSUPP);
@@ -156,6 +158,7 @@ void op_create_ruleset(StepCtx &c, const CreateRuleset &op)
 		query(c, op, size);
 		return;
 	}
+	/* [create.attr_null] copy_min_struct_from_user(): before the size. */
 	if (op.attr_null) {
 		c.note("attr is NULL");
 		c.fail(EFAULT);
@@ -223,15 +226,18 @@ void add_path_beneath(StepCtx &c, const AddRule &op, Ruleset &rs)
 {
 	VPath parent;
 
+	/* [add_rule.attr] copy_from_user() of the attr comes first. */
 	if (op.attr_null) {
 		c.fail(EFAULT);
 		return;
 	}
+	/* [add_rule.enomsg] An empty rule only makes sense with a flag. */
 	if (!op.flags && !op.allowed) {
 		c.note("empty allowed_access without flags");
 		c.fail(ENOMSG);
 		return;
 	}
+	/* [add_rule.subset] Only rights the ruleset handles. */
 	if (op.allowed & ~rs.handled.fs) {
 		c.note("allowed_access has rights the ruleset does not handle: " +
 		       format_fs(op.allowed & ~rs.handled.fs));
@@ -254,6 +260,7 @@ void add_path_beneath(StepCtx &c, const AddRule &op, Ruleset &rs)
 	if (sup_add_rule(c, op, rs, c.s.vfs.inode_of(parent), 0))
 		return;
 	RuleAccess &r = rs.rules.fs[c.s.vfs.inode_of(parent)];
+	/* [add_rule.merge] landlock_store_rule() ORs the rights of one object. */
 	r.access |= op.allowed;
 	r.quiet = r.quiet || (op.flags & rule_flag::quiet);
 	c.note("rule on " + c.s.vfs.path_name(parent) + ": " + format_fs(r.access));
@@ -262,15 +269,18 @@ void add_path_beneath(StepCtx &c, const AddRule &op, Ruleset &rs)
 
 void add_net_port(StepCtx &c, const AddRule &op, Ruleset &rs)
 {
+	/* [add_rule.attr] copy_from_user() of the attr comes first. */
 	if (op.attr_null) {
 		c.fail(EFAULT);
 		return;
 	}
+	/* [add_rule.enomsg] An empty rule only makes sense with a flag. */
 	if (!op.flags && !op.allowed) {
 		c.note("empty allowed_access without flags");
 		c.fail(ENOMSG);
 		return;
 	}
+	/* [add_rule.subset] Only rights the ruleset handles. */
 	if (op.allowed & ~rs.handled.net) {
 		c.note("allowed_access has rights the ruleset does not handle: " +
 		       format_net(op.allowed & ~rs.handled.net));
@@ -282,6 +292,7 @@ void add_net_port(StepCtx &c, const AddRule &op, Ruleset &rs)
 		c.fail(EINVAL);
 		return;
 	}
+	/* [add_rule.port] After the quiet flag check. */
 	if (op.port > 65535) {
 		c.note("port above 65535");
 		c.fail(EINVAL);
@@ -291,6 +302,7 @@ void add_net_port(StepCtx &c, const AddRule &op, Ruleset &rs)
 	if (sup_add_rule(c, op, rs, -1, port))
 		return;
 	RuleAccess &r = rs.rules.net[port];
+	/* [add_rule.merge] landlock_store_rule() ORs the rights of one object. */
 	r.access |= op.allowed;
 	r.quiet = r.quiet || (op.flags & rule_flag::quiet);
 	c.note("rule on port " + std::to_string(port) + ": " + format_net(r.access));
@@ -321,6 +333,7 @@ void op_add_rule(StepCtx &c, const AddRule &op)
 		c.fail(EOPNOTSUPP);
 		return;
 	}
+	/* [add_rule.flags] Checked before the ruleset fd. */
 	if (op.flags & ~valid_rule_flags(c.p.abi)) {
 		c.note("flags unknown at ABI " + std::to_string(c.p.abi));
 		c.fail(EINVAL);
@@ -340,6 +353,7 @@ void op_add_rule(StepCtx &c, const AddRule &op)
 	} else if (op.type == rule_type::net_port && c.p.abi >= 4) {
 		add_net_port(c, op, c.s.rulesets[rs]);
 	} else {
+		/* [add_rule.type] Checked after the ruleset fd. */
 		c.note("rule type " + std::to_string(op.type) + " unknown at ABI " +
 		       std::to_string(c.p.abi));
 		c.fail(EINVAL);
@@ -375,6 +389,7 @@ void op_restrict_self(StepCtx &c, const RestrictSelf &op)
 		return;
 	}
 	const bool bad_flags = op.flags & ~valid_restrict_flags(c.p.abi);
+	/* [restrict.nnp_flag] ABI 11's flag fulfils the requirement itself. */
 	const bool nnp_flag = (op.flags & restrict_flag::no_new_privs) &&
 			      (valid_restrict_flags(c.p.abi) & restrict_flag::no_new_privs);
 	const bool no_privs = !nnp_flag && !self.no_new_privs && !self.caps;
@@ -396,6 +411,7 @@ void op_restrict_self(StepCtx &c, const RestrictSelf &op)
 		c.fail(EINVAL);
 		return;
 	}
+	/* [restrict.log_only] fd -1 with only LOG_SUBDOMAINS_OFF (and TSYNC). */
 	const bool no_ruleset =
 		fd == -1 && (op.flags & ~restrict_flag::tsync) ==
 				    restrict_flag::log_subdomains_off;
@@ -418,6 +434,7 @@ void op_restrict_self(StepCtx &c, const RestrictSelf &op)
 			return;
 		}
 	}
+	/* [restrict.log_flags] The LOG_* flags only change what is audited. */
 	if (op.flags & restrict_flag::log_subdomains_off)
 		self.log_subdomains_off = true;
 	if (rs >= 0) {
@@ -436,6 +453,7 @@ void op_restrict_self(StepCtx &c, const RestrictSelf &op)
 	} else {
 		c.note("no ruleset: only log_subdomains_off");
 	}
+	/* [restrict.nnp_flag] Set past the last point of failure. */
 	if (op.flags & restrict_flag::no_new_privs)
 		self.no_new_privs = true;
 	if (op.flags & restrict_flag::tsync)
@@ -443,6 +461,7 @@ void op_restrict_self(StepCtx &c, const RestrictSelf &op)
 	c.ok();
 }
 
+/* [task.creds] prctl() and capset() change the calling thread only. */
 void op_set_no_new_privs(StepCtx &c, const SetNoNewPrivs &)
 {
 	c.self().no_new_privs = true;

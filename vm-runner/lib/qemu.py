@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import re
+import resource
 import selectors
 import shutil
 import signal
@@ -220,6 +221,7 @@ def boot(vmlinuz, initrd, run_dir, log_name="console.log", timeout=180.0, accel=
     err_path = log_path + ".qemu-stderr"
     pidfile = os.path.join(run_dir, "qemu.pid")
     seen_ts = False
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(log_path, "wb") as log, open(err_path, "wb") as err:
         t0 = time.monotonic()
         p = spawn(res.cmd, stdout=subprocess.PIPE, stderr=err)
@@ -297,6 +299,9 @@ def boot(vmlinuz, initrd, run_dir, log_name="console.log", timeout=180.0, accel=
             p.stdout.close()
             res.qemu_rc = p.returncode
             res.t["end"] = round(time.monotonic() - t0, 3)
+            # CPU seconds QEMU used (all its threads): unlike wall time, barely depends on load
+            ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            res.t["qemu_cpu"] = round(ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime, 3)
             try:
                 os.unlink(pidfile)
             except OSError:

@@ -92,7 +92,7 @@ def diagnostics(v, log_path):
     ran = r.t["payload_exit"] - r.t["payload_start"] if "payload_exit" in r.t else None
     out.append(f"{n}: boot to payload {_fmt(r.t.get('payload_start'))} (its first line "
                f"{_fmt(r.t.get('payload_first_line'))}), payload ran {_fmt(ran)}, QEMU ran "
-               f"{_fmt(r.t.get('end'))}")
+               f"{_fmt(r.t.get('end'))} using {_fmt(r.t.get('qemu_cpu'))} of CPU")
     if v.block is not None:
         t = v.block.totals()
         out.append(f"{n}: totals pass:{t['pass']} fail:{t['fail']} xfail:{t['xfail']} "

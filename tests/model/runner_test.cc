@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -116,22 +118,38 @@ TEST(Runner, RequirementsSkipWithAReason)
 		  std::string::npos);
 }
 
-/* Run "lockstep explain" on @text; its exit code. */
-int explain(const std::string &text, std::vector<std::string> extra = {})
+/* Run "lockstep CMD" on a trace file holding @text; its exit code. */
+int run_cli(int (*cmd)(cli::Args), const char *name, const std::string &text,
+	    std::vector<std::string> extra = {})
 {
 	const auto path = std::filesystem::temp_directory_path() /
-			  ("lockstep_cli_" + std::to_string(::testing::UnitTest::GetInstance()
-								   ->random_seed()) +
-			   ".trace");
+			  ("lockstep_cli_" + std::to_string(::getpid()) + ".trace");
 	std::ofstream(path) << text;
 	extra.push_back(path.string());
 	::testing::internal::CaptureStdout();
 	::testing::internal::CaptureStderr();
-	const int code = cli::cmd_explain(cli::Args("explain", extra));
+	const int code = cmd(cli::Args(name, extra));
 	::testing::internal::GetCapturedStdout();
 	::testing::internal::GetCapturedStderr();
 	std::filesystem::remove(path);
 	return code;
+}
+
+int explain(const std::string &text, std::vector<std::string> extra = {})
+{
+	return run_cli(cli::cmd_explain, "explain", text, std::move(extra));
+}
+
+// [oracle.pins] A pin must hold on every ABI the case admits.
+TEST(Cli, CheckRefusesPinsThatHoldOnSomeKernelsOnly)
+{
+	const std::string quiet = "main: create_ruleset fs=read_file quiet_fs=read_file => ok\n";
+
+	EXPECT_EQ(run_cli(cli::cmd_check, "check", quiet), cli::exit_fail);
+	EXPECT_EQ(run_cli(cli::cmd_check, "check", "requires abi >= 10\n" + quiet), cli::exit_ok);
+	EXPECT_EQ(run_cli(cli::cmd_check, "check",
+			  "requires abi >= 10\nmain: create_ruleset fs=read_file => EINVAL\n"),
+		  cli::exit_fail);
 }
 
 // [cli.exit]

@@ -52,6 +52,29 @@ LayerMasks init_net_masks(const Domain &d, AccessMask request)
  * without meeting the mount's root is disconnected: since erratum 3 the walk
  * continues at the mount's root; before, it stopped there and denied.
  */
+std::optional<VPath> walk_up(const Vfs &vfs, VPath cur, bool erratum3_fixed,
+			     bool *disconnected)
+{
+	*disconnected = false;
+	while (vfs.is_mount_root(cur)) {
+		const auto up = vfs.follow_up(cur);
+
+		if (!up)
+			return std::nullopt;
+		cur = *up;
+	}
+	if (vfs.is_fs_root(cur.dentry)) {
+		if (!erratum3_fixed) {
+			*disconnected = true;
+			return std::nullopt;
+		}
+		cur.dentry = vfs.mount(cur.mnt).root;
+		return cur;
+	}
+	cur.dentry = vfs.dentry(cur.dentry).parent;
+	return cur;
+}
+
 std::vector<VPath> walk_sequence(const Vfs &vfs, VPath cur, bool erratum3_fixed,
 				 bool *stopped_disconnected)
 {
@@ -60,22 +83,10 @@ std::vector<VPath> walk_sequence(const Vfs &vfs, VPath cur, bool erratum3_fixed,
 	*stopped_disconnected = false;
 	for (int guard = 0; guard < 100000; guard++) {
 		seq.push_back(cur);
-		while (vfs.is_mount_root(cur)) {
-			const auto up = vfs.follow_up(cur);
-
-			if (!up)
-				return seq;
-			cur = *up;
-		}
-		if (vfs.is_fs_root(cur.dentry)) {
-			if (!erratum3_fixed) {
-				*stopped_disconnected = true;
-				return seq;
-			}
-			cur.dentry = vfs.mount(cur.mnt).root;
-			continue;
-		}
-		cur.dentry = vfs.dentry(cur.dentry).parent;
+		const auto up = walk_up(vfs, cur, erratum3_fixed, stopped_disconnected);
+		if (!up)
+			break;
+		cur = *up;
 	}
 	return seq;
 }
@@ -84,37 +95,54 @@ bool unmask_inode(LayerMasks &masks, const Domain &d, InodeId inode,
 		  ExtraRules extra, std::vector<std::vector<Grant>> *grants,
 		  const VPath &at)
 {
-	for (std::size_t i = 0; i < masks.n; i++) {
-		auto apply = [&](const Rules &rules, bool supervisor) {
-			/* [fs.rule.inode] Keyed by inode: links and bind mounts share. */
-			const auto it = rules.fs.find(inode);
+	auto apply = [&](std::size_t i, const RuleAccess &rule, bool supervisor) {
+		const AccessMask cleared = masks.denied[i] & rule.access;
 
-			if (it == rules.fs.end())
-				return;
-			const AccessMask cleared = masks.denied[i] & it->second.access;
+		masks.denied[i] &= ~rule.access;
+		masks.quiet[i] = masks.quiet[i] || rule.quiet;
+		if (grants && cleared)
+			(*grants)[i].push_back(Grant{cleared, at, supervisor});
+	};
 
-			masks.denied[i] &= ~it->second.access;
-			masks.quiet[i] = masks.quiet[i] || it->second.quiet;
-			if (grants && cleared)
-				(*grants)[i].push_back(Grant{cleared, at, supervisor});
-		};
+	if (d.merged) {
+		const auto it = d.merged->find(inode);
 
-		apply(d[i].rules, false);
-		if (i < extra.size() && extra[i])
-			apply(*extra[i], true);
+		if (it != d.merged->end())
+			for (const auto &lr : it->second)
+				if (lr.layer < masks.n)
+					apply(lr.layer, lr.rule, false);
+	} else {
+		for (std::size_t i = 0; i < masks.n; i++) {
+			const auto it = d[i].rules.fs.find(inode);
+
+			if (it != d[i].rules.fs.end())
+				apply(i, it->second, false);
+		}
+	}
+	for (std::size_t i = 0; i < extra.size() && i < masks.n; i++) {
+		if (!extra[i])
+			continue;
+		const auto it = extra[i]->fs.find(inode);
+
+		if (it != extra[i]->fs.end())
+			apply(i, it->second, true);
 	}
 	return masks.allowed();
 }
 
 FsWalk start_fs_walk(const Vfs &vfs, const Domain &d, const VPath &start,
-		     AccessMask request, bool erratum3_fixed)
+		     AccessMask request, bool erratum3_fixed, bool record)
 {
 	FsWalk w;
 
+	(void)vfs;
 	w.request = request;
 	w.masks = init_fs_masks(d, request);
-	w.grants.resize(d.size());
-	w.seq = walk_sequence(vfs, start, erratum3_fixed, &w.stopped_disconnected);
+	w.at = start;
+	w.erratum3_fixed = erratum3_fixed;
+	w.record = record;
+	if (record)
+		w.grants.resize(d.size());
 	return w;
 }
 
@@ -122,9 +150,16 @@ void fs_walk_step(FsWalk &w, const Vfs &vfs, const Domain &d, ExtraRules extra)
 {
 	if (w.done())
 		return;
-	const VPath at = w.seq[w.next++];
-
-	unmask_inode(w.masks, d, vfs.inode_of(at), extra, &w.grants, at);
+	unmask_inode(w.masks, d, vfs.inode_of(w.at), extra,
+		     w.record ? &w.grants : nullptr, w.at);
+	if (w.record)
+		w.seq.push_back(w.at);
+	w.next++;
+	const auto up = walk_up(vfs, w.at, w.erratum3_fixed, &w.stopped_disconnected);
+	if (up)
+		w.at = *up;
+	else
+		w.ended = true;
 }
 
 void fs_walk_finish(FsWalk &w, const Vfs &vfs, const Domain &d, ExtraRules extra)
@@ -391,8 +426,8 @@ std::vector<std::string> explain_fs_walk(const FsWalk &w, const Vfs &vfs,
 	std::vector<std::string> out;
 	std::string walked;
 
-	for (std::size_t k = 0; k < w.next && k < w.seq.size(); k++)
-		walked += (walked.empty() ? "" : ", ") + vfs.path_name(w.seq[k]);
+	for (const auto &p : w.seq)
+		walked += (walked.empty() ? "" : ", ") + vfs.path_name(p);
 	for (std::size_t i = 0; i < d.size(); i++) {
 		const AccessMask req = w.request & layer_fs_handled(d[i]);
 		std::string line = "layer " + std::to_string(i + 1) + " (" +
@@ -403,7 +438,8 @@ std::vector<std::string> explain_fs_walk(const FsWalk &w, const Vfs &vfs,
 			continue;
 		}
 		std::string granted;
-		for (const auto &g : w.grants[i])
+		static const std::vector<Grant> none;
+		for (const auto &g : i < w.grants.size() ? w.grants[i] : none)
 			granted += std::string(granted.empty() ? "" : "; ") +
 				   format_fs(g.bits) + " granted by " +
 				   (g.supervisor ? "its supervisor's rule on " : "rule on ") +

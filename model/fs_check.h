@@ -16,6 +16,7 @@
 #include "model/vfs.h"
 
 #include <array>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -54,29 +55,45 @@ struct Grant {
 /**
  * struct FsWalk - an access check in progress over one path
  *
- * @seq: the dentries the walk visits, in order ([fs.walk.mounts]).
- * @stopped_disconnected: the walk hit a disconnected directory and, with
- *                        erratum 3 not fixed, stops there ([erratum.3]).
- * @next: index in @seq of the next dentry whose rules are read.
+ * Like the kernel's loop, the walk goes up one dentry at a time
+ * ([fs.walk.mounts]), so other operations can run between two steps.
+ *
+ * @at: the next dentry whose rules are read (while !@ended).
+ * @ended: the walk went past the root, or stopped at a disconnected
+ *         directory ([erratum.3]: @stopped_disconnected).
+ * @next: how many dentries were read.
+ * @record: keep @seq (the dentries read) and @grants, for explanations.
  */
 struct FsWalk {
 	AccessMask request = 0;
 	LayerMasks masks;
-	std::vector<VPath> seq;
+	VPath at;
+	bool ended = false;
+	bool erratum3_fixed = true;
 	bool stopped_disconnected = false;
 	std::size_t next = 0;
+	bool record = true;
+	std::vector<VPath> seq;
 	std::vector<std::vector<Grant>> grants;
 
-	bool done() const { return masks.allowed() || next >= seq.size(); }
+	bool done() const { return masks.allowed() || ended; }
 	bool allowed() const { return masks.allowed(); }
 };
+
+/*
+ * The dentry the walk reads after @cur (Linux's jump_up: a mount root goes
+ * to its mount point's parent), or nullopt past the root.  @disconnected is
+ * set when the walk stops at a disconnected directory.
+ */
+std::optional<VPath> walk_up(const Vfs &vfs, VPath cur, bool erratum3_fixed,
+			     bool *disconnected);
 
 /* The dentries a walk from @start visits, with Linux's mount handling. */
 std::vector<VPath> walk_sequence(const Vfs &vfs, VPath start,
 				 bool erratum3_fixed, bool *stopped_disconnected);
 
 FsWalk start_fs_walk(const Vfs &vfs, const Domain &d, const VPath &start,
-		     AccessMask request, bool erratum3_fixed);
+		     AccessMask request, bool erratum3_fixed, bool record = true);
 /* Read the rules of the next dentry of the walk (no-op once done()). */
 void fs_walk_step(FsWalk &w, const Vfs &vfs, const Domain &d, ExtraRules extra);
 /* Walk to the end (or the early exit). */

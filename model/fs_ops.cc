@@ -39,10 +39,12 @@ int check_path(StepCtx &c, const VPath &path, AccessMask request, const char *wh
 	if (!walk)
 		return err_paused;
 	const FsWalk &w = *walk;
-	c.note(std::string(what) + ": needs " + format_fs(request) + " on " +
-	       c.s.vfs.path_name(path));
-	for (auto &line : explain_fs_walk(w, c.s.vfs, d))
-		c.note("  " + line);
+	if (c.explain) {
+		c.note(std::string(what) + ": needs " + format_fs(request) + " on " +
+		       c.s.vfs.path_name(path));
+		for (auto &line : explain_fs_walk(w, c.s.vfs, d))
+			c.note("  " + line);
+	}
 	if (w.allowed())
 		return 0;
 	return sup_denial(c, w.masks, d, false,
@@ -92,10 +94,13 @@ int check_file_open(StepCtx &c, const VPath &path, bool read, bool write,
 		return err_paused;
 	const FsWalk &w = *walk;
 	allowed = w.allowed() ? full : full & ~w.masks.any_denied();
-	c.note("open: needs " + format_fs(open_req) + " on " + c.s.vfs.path_name(path) +
-	       " (and records whether " + format_fs(optional) + " is allowed)");
-	for (auto &line : explain_fs_walk(w, c.s.vfs, d))
-		c.note("  " + line);
+	if (c.explain) {
+		c.note("open: needs " + format_fs(open_req) + " on " +
+		       c.s.vfs.path_name(path) + " (and records whether " +
+		       format_fs(optional) + " is allowed)");
+		for (auto &line : explain_fs_walk(w, c.s.vfs, d))
+			c.note("  " + line);
+	}
 	if ((open_req & allowed) != open_req) {
 		LayerMasks m = w.masks;
 

@@ -12,6 +12,18 @@ namespace lockstep {
  * layer's stored fs mask is "upgraded" with REFER when it handles any fs
  * right, which is why a REFER-only request applies to any fs layer.
  */
+void Domain::push(LayerRef layer)
+{
+	auto next = merged ? std::make_shared<MergedFsRules>(*merged)
+			   : std::make_shared<MergedFsRules>();
+	const auto level = static_cast<std::uint8_t>(layers.size());
+
+	for (const auto &[inode, rule] : layer->rules.fs)
+		(*next)[inode].push_back(LayerRule{level, rule});
+	layers.push_back(std::move(layer));
+	merged = std::move(next);
+}
+
 bool domain_handles(const Domain &d, AccessMask fs, AccessMask net,
 		    AccessMask scope)
 {

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace lockstep {
@@ -84,13 +85,29 @@ struct Layer {
 
 using LayerRef = std::shared_ptr<const Layer>;
 
+/* One layer's rule on an object, in a domain's merged index. */
+struct LayerRule {
+	std::uint8_t layer = 0;
+	RuleAccess rule;
+};
+
+/*
+ * Every layer's filesystem rules by inode, like the kernel's merged rule
+ * tree of a domain: a walk step is one lookup whatever the number of layers
+ * and rules ([domain.layers]).
+ */
+using MergedFsRules = std::unordered_map<InodeId, std::vector<LayerRule>>;
+
 /* A task's domain: its layers, oldest first (empty: not sandboxed). */
 struct Domain {
 	std::vector<LayerRef> layers;
+	std::shared_ptr<const MergedFsRules> merged;
 
 	std::size_t size() const { return layers.size(); }
 	bool empty() const { return layers.empty(); }
 	const Layer &operator[](std::size_t i) const { return *layers[i]; }
+	/* Add a layer on top (restrict_self), updating the merged index. */
+	void push(LayerRef layer);
 };
 
 /* Maximum number of stacked layers ([restrict.e2big]). */

@@ -375,7 +375,7 @@ std::optional<FsWalk> sup_walk(StepCtx &c, const VPath &path, AccessMask request
 		c.note("[sup.pause] resumed after " + std::to_string(w.next) +
 		       " walk steps");
 	} else {
-		w = start_fs_walk(c.s.vfs, d, path, request, c.erratum(3));
+		w = start_fs_walk(c.s.vfs, d, path, request, c.erratum(3), c.explain);
 		/* [sup.check.snapshot] capture every layer's committed ruleset. */
 		snap = snapshot_of(c.s, d);
 		if (c.step.pause && !c.resume && !c.walked) {

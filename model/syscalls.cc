@@ -447,7 +447,7 @@ void op_restrict_self(StepCtx &c, const RestrictSelf &op)
 		layer->supervisor = r.supervisor;
 		layer->label = r.label + ", enforced line " +
 			       std::to_string(c.step.loc.line);
-		self.domain.layers.push_back(layer);
+		self.domain.push(layer);
 		c.note("new layer " + std::to_string(self.domain.size()) + ": " +
 		       layer->label);
 	} else {

@@ -118,7 +118,9 @@ CaseResult judge(const Case &c, const TraceRun &run, const Profile &profile)
 	case TraceRun::Status::timeout:
 		break;
 	}
-	r.divergence = replay(c.trace, run, profile, true);
+	r.divergence = replay(c.trace, run, profile, false);
+	if (r.divergence)
+		r.divergence = replay(c.trace, run, profile, true);
 	if (r.divergence) {
 		r.verdict = Verdict::fail;
 		r.reason = "step " + std::to_string(r.divergence->step + 1) + ": " +

@@ -104,6 +104,7 @@ bool unmask_inode(LayerMasks &masks, const Domain &d, InodeId inode,
 			(*grants)[i].push_back(Grant{cleared, at, supervisor});
 	};
 
+	/* [fs.rule.inode] Keyed by inode: links and bind mounts share rules. */
 	if (d.merged) {
 		const auto it = d.merged->find(inode);
 

@@ -6,12 +6,7 @@
 
 namespace lockstep {
 
-/*
- * [domain.applicable] Linux's landlock_get_applicable_subject(): a check
- * only applies when some layer handles one of the requested rights.  The
- * layer's stored fs mask is "upgraded" with REFER when it handles any fs
- * right, which is why a REFER-only request applies to any fs layer.
- */
+/* [domain.layers] A new layer on top, and the merged index that goes with it. */
 void Domain::push(LayerRef layer)
 {
 	auto next = merged ? std::make_shared<MergedFsRules>(*merged)
@@ -24,6 +19,12 @@ void Domain::push(LayerRef layer)
 	merged = std::move(next);
 }
 
+/*
+ * [domain.applicable] Linux's landlock_get_applicable_subject(): a check
+ * only applies when some layer handles one of the requested rights.  The
+ * layer's stored fs mask is "upgraded" with REFER when it handles any fs
+ * right, which is why a REFER-only request applies to any fs layer.
+ */
 bool domain_handles(const Domain &d, AccessMask fs, AccessMask net,
 		    AccessMask scope)
 {

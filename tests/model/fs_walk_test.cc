@@ -374,12 +374,21 @@ Domain random_domain(std::mt19937 &rng, const RandomWorld &w)
 
 			l->rules.fs[w.vfs.inode_of(at)].access |= random_rights(rng, 40);
 		}
-		d.layers.push_back(l);
+		d.push(l);
 	}
 	return d;
 }
 
-// [fs.walk.layers] [fs.walk.mounts] [fs.handled] Random trees and domains.
+/* Whether the model's walk allows @request on @at, in domain @d. */
+bool walk_allows(const Vfs &vfs, const Domain &d, const VPath &at, AccessMask request)
+{
+	FsWalk walk = start_fs_walk(vfs, d, at, request, true);
+
+	fs_walk_finish(walk, vfs, d, {});
+	return walk.allowed();
+}
+
+// [fs.walk.layers] [fs.walk.mounts] [fs.handled] [fs.rule.inode] Random trees and domains.
 TEST(FsWalkProperty, WalkEqualsDeclarativeDefinition)
 {
 	std::mt19937 rng(20261129);
@@ -392,13 +401,16 @@ TEST(FsWalkProperty, WalkEqualsDeclarativeDefinition)
 		const Domain d = random_domain(rng, w);
 		const auto &[path, at] = w.paths[rng() % w.paths.size()];
 		const AccessMask request = random_rights(rng, 30) | rights[rng() % 5];
-		FsWalk walk = start_fs_walk(w.vfs, d, at, request, true);
-
-		fs_walk_finish(walk, w.vfs, d, {});
 		const bool want = declared_allowed(w.vfs, d, path, request);
-		ASSERT_EQ(walk.allowed(), want)
+		/* The same domain without its merged index: each layer's own rules. */
+		Domain unmerged = d;
+
+		unmerged.merged.reset();
+		ASSERT_EQ(walk_allows(w.vfs, d, at, request), want)
 			<< "iteration " << iter << ": " << format_fs(request) << " on " << path
 			<< " (" << w.vfs.path_name(at) << "), " << d.size() << " layers";
+		ASSERT_EQ(walk_allows(w.vfs, unmerged, at, request), want)
+			<< "iteration " << iter << " (unmerged)";
 		(want ? allowed : denied)++;
 	}
 	/* The generator must exercise both answers, or the test proves little. */

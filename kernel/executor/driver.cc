@@ -14,6 +14,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <functional>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -36,14 +37,6 @@ void on_sigchld(int)
 	}
 }
 
-double seconds_since(const timespec &start)
-{
-	const timespec now = monotonic_now();
-
-	return static_cast<double>(now.tv_sec - start.tv_sec) +
-	       static_cast<double>(now.tv_nsec - start.tv_nsec) / 1e9;
-}
-
 /* The running trace, as the coordinator sees it. */
 struct Run {
 	WorkerState &w;
@@ -54,6 +47,7 @@ struct Run {
 	std::int64_t trace_deadline_ns = 0;
 	std::uint32_t seen_sigchld = 0;
 	std::string main_death; /* how main died, once it did */
+	const std::function<void()> *background = nullptr; /* run once, then null */
 };
 
 /* Whether main has died (without reaping it); sets run.main_death. */
@@ -140,6 +134,12 @@ bool command(Run &run, int task, Command cmd, std::size_t first, std::size_t las
 	Slot &slot = run.w.mb->slots[task];
 	const std::uint32_t seq = post(slot, cmd, static_cast<std::uint32_t>(first),
 				       static_cast<std::uint32_t>(last), arg);
+
+	/* The worker's own chores, while the task works on the other CPU. */
+	if (run.background) {
+		(*run.background)();
+		run.background = nullptr;
+	}
 	const Wait wait = wait_done(run, slot, seq);
 	const std::size_t stuck = wait == Wait::done ? last + 1 : slot.current.load();
 
@@ -205,18 +205,19 @@ void drive_steps(Run &run)
 	}
 }
 
-/* Reap every child, orphans of the trace included, until none is left. */
-void reap_all()
+/*
+ * A root directory for a trace: a spare one, emptied after an earlier
+ * trace, or a new one ("r<N>").  Reusing them saves creating, opening and
+ * removing a directory per trace.
+ */
+std::optional<std::string> take_root(WorkerState &w, TraceDir &d)
 {
-	int status;
-
-	while (waitpid(-1, &status, 0) > 0 || errno == EINTR) {
+	if (!w.spare_roots.empty()) {
+		d = std::move(w.spare_roots.back());
+		w.spare_roots.pop_back();
+		return std::nullopt;
 	}
-}
-
-std::optional<std::string> make_trace_dir(WorkerState &w, TraceDir &d)
-{
-	d.name = "t" + std::to_string(w.traces);
+	d.name = "r" + std::to_string(w.roots_made++);
 	d.path = w.scratch + "/" + d.name;
 	if (mkdirat(w.scratch_fd, d.name.c_str(), 0755) != 0)
 		return "mkdir " + d.path + ": " + errno_name(errno);
@@ -224,15 +225,6 @@ std::optional<std::string> make_trace_dir(WorkerState &w, TraceDir &d)
 	if (d.fd < 0)
 		return "open " + d.path + ": " + errno_name(errno);
 	return std::nullopt;
-}
-
-void remove_trace_dir(WorkerState &w, const TraceDir &d, const std::vector<TreeEntry> &tree,
-		      bool has_mounts)
-{
-	if (has_mounts)
-		unmount_beneath(d.path);
-	if (!remove_known_tree(w.scratch_fd, d.name, tree))
-		remove_tree(w.scratch_fd, d.name);
 }
 
 /*
@@ -259,63 +251,55 @@ std::optional<std::string> place_fds(const Run &run, int root_fd, TaskEnv &env)
 	return std::nullopt;
 }
 
-void drive(Run &run, const TaskEnv &env)
+TaskEnv task_env(const WorkerState &w, const Prepared &p)
+{
+	TaskEnv env;
+
+	env.trace = &p.trace;
+	env.plan = &p.plan;
+	env.mb = w.mb;
+	env.worker_pid = w.pid;
+	env.abstract_prefix = "lockstep-" + std::to_string(w.pid) + "-" +
+			      std::to_string(p.number) + "-";
+	return env;
+}
+
+void fail_setup(Prepared &p, const std::string &why)
+{
+	p.out.status = TraceRun::Status::setup_error;
+	p.out.message = why;
+}
+
+/* Fork main; returns false (with the trace's status set) on failure. */
+bool fork_main(Run &run, const TaskEnv &env, Prepared &p)
 {
 	const pid_t pid = fork();
 
 	if (pid < 0) {
-		run.out.status = TraceRun::Status::setup_error;
-		run.out.message = std::string("fork: ") + errno_name(errno);
-		return;
+		fail_setup(p, "fork: " + errno_name(errno));
+		return false;
 	}
 	if (pid == 0)
 		run_main_task(env);
-	/* main's fds are its own now. */
-	close(env.root_fd);
+	/* Also here: kill(-pid) must work even before main runs. */
+	setpgid(pid, pid);
+	p.main_pid = pid;
+	run.main_pid = pid;
+	/* main's slot: known here, so main need not announce itself. */
+	run.w.mb->slots[0].pid = pid;
+	run.w.mb->slots[0].tid = pid;
+	run.w.mb->slots[0].ready.store(1, std::memory_order_release);
+	return true;
+}
+
+void close_env_fds(const TaskEnv &env)
+{
+	if (env.root_fd >= 0)
+		close(env.root_fd);
 	if (env.pass_send >= 0) {
 		close(env.pass_send);
 		close(env.pass_recv);
 	}
-	/* Also here: kill(-pid) must work even before main runs. */
-	setpgid(pid, pid);
-	run.main_pid = pid;
-	run.seen_sigchld = sigchld_count.load(std::memory_order_relaxed);
-	run.trace_deadline_ns = monotonic_ns() + run.w.opts.trace_timeout.count() * 1000000LL;
-	drive_steps(run);
-	/* Dead from now on; finish_trace() reaps them. */
-	kill(-pid, SIGKILL);
-}
-
-void start_run(WorkerState &w, const Trace &t, const Plan &plan, TraceRun &out)
-{
-	TraceDir &dir = w.pending.dir;
-	Run run{w, t, plan, out, -1, 0, 0, {}};
-	TaskEnv env;
-
-	env.trace = &t;
-	env.plan = &plan;
-	env.mb = w.mb;
-	env.worker_pid = getpid();
-	env.abstract_prefix = "lockstep-" + std::to_string(getpid()) + "-" +
-			      std::to_string(w.traces) + "-";
-	std::optional<std::string> err = make_trace_dir(w, dir);
-
-	if (!err)
-		err = build_tree(t.tree, dir.fd, dir.path);
-	if (!err)
-		err = place_fds(run, dir.fd, env);
-	if (dir.fd >= 0)
-		close(dir.fd);
-	dir.fd = -1;
-	w.pending.has_mounts = plan.has_mounts;
-	w.pending.tree = &t.tree;
-	if (err) {
-		out.status = TraceRun::Status::setup_error;
-		out.message = *err;
-		return;
-	}
-	mailbox_reset(w.mb, t.steps.size());
-	drive(run, env);
 }
 
 } // namespace
@@ -330,37 +314,104 @@ void install_sigchld_wakeup(Mailbox *mb)
 	sigaction(SIGCHLD, &sa, nullptr);
 }
 
-void finish_trace(WorkerState &w)
+void prepare(WorkerState &w, Prepared &p)
 {
-	Pending &p = w.pending;
+	p.start_ns = monotonic_ns();
+	p.number = w.traces++;
+	p.plan = make_plan(p.trace, w.profile, w.privileged);
+	p.out.steps.resize(p.trace.steps.size());
+	if (p.plan.error) {
+		fail_setup(p, *p.plan.error);
+		return;
+	}
+	if (p.plan.skip) {
+		p.out.status = TraceRun::Status::skipped;
+		p.out.message = *p.plan.skip;
+		for (auto &s : p.out.steps)
+			s.status = StepRun::Status::skipped;
+		return;
+	}
+	std::optional<std::string> err = take_root(w, p.dir);
 
-	reap_all();
-	if (!p.dir.name.empty())
-		remove_trace_dir(w, p.dir, *p.tree, p.has_mounts);
-	p = Pending{};
+	if (!err)
+		err = build_tree(p.trace.tree, p.dir.fd, p.dir.path);
+	if (err)
+		fail_setup(p, *err);
+	else
+		p.runnable = true;
 }
 
-TraceRun run_trace(WorkerState &w, const Trace &t)
+void execute(WorkerState &w, Prepared &p, const std::function<void()> &settle,
+	     const std::function<void()> &background)
 {
-	const timespec start = monotonic_now();
-	const Plan plan = make_plan(t, w.profile, w.privileged);
-	TraceRun out;
+	Run run{w, p.trace, p.plan, p.out, -1, 0, 0, {}, &background};
+	TaskEnv env = task_env(w, p);
+	bool started = false;
 
-	out.steps.resize(t.steps.size());
-	w.traces++;
-	if (plan.error) {
-		out.status = TraceRun::Status::setup_error;
-		out.message = *plan.error;
-	} else if (plan.skip) {
-		out.status = TraceRun::Status::skipped;
-		out.message = *plan.skip;
-		for (auto &s : out.steps)
-			s.status = StepRun::Status::skipped;
-	} else {
-		start_run(w, t, plan, out);
+	if (p.runnable) {
+		if (auto err = place_fds(run, p.dir.fd, env)) {
+			fail_setup(p, *err);
+		} else {
+			mailbox_reset(w.mb, p.trace.steps.size());
+			started = fork_main(run, env, p);
+		}
 	}
-	out.seconds = seconds_since(start);
-	return out;
+	/* main has its own copies of these. */
+	close_env_fds(env);
+	settle();
+	if (started) {
+		run.seen_sigchld = sigchld_count.load(std::memory_order_relaxed);
+		run.trace_deadline_ns = monotonic_ns() + w.opts.trace_timeout.count() * 1000000LL;
+		drive_steps(run);
+	}
+	if (run.background)
+		background();
+	/* Dead from now on; reap() collects them. */
+	if (started)
+		kill(-p.main_pid, SIGKILL);
+	p.out.seconds = static_cast<double>(monotonic_ns() - p.start_ns) / 1e9;
+}
+
+void reap(const Prepared &p)
+{
+	int status;
+
+	if (p.main_pid <= 0)
+		return;
+	if (p.plan.single_process) {
+		while (waitpid(p.main_pid, &status, 0) < 0 && errno == EINTR) {
+		}
+		return;
+	}
+	/*
+	 * Every process of the trace is in main's group; orphans come back to
+	 * us (subreaper) before their parent becomes a zombie, so when no
+	 * child of that group is left, none is left at all.
+	 */
+	while (waitpid(-p.main_pid, &status, 0) > 0 || errno == EINTR) {
+	}
+}
+
+void remove_dir(WorkerState &w, Prepared &p)
+{
+	TraceDir &d = p.dir;
+
+	if (d.name.empty())
+		return;
+	if (p.plan.has_mounts)
+		unmount_beneath(d.path);
+	/* Untouched trees go entry by entry; others need reading. */
+	const bool empty = d.fd >= 0 && ((!p.plan.mutates && remove_entries(d.fd, p.trace.tree)) ||
+					 empty_dir(d.fd));
+
+	if (empty) {
+		w.spare_roots.push_back(std::move(d));
+	} else {
+		if (d.fd >= 0)
+			close(d.fd);
+		remove_tree(w.scratch_fd, d.name);
+	}
+	d = TraceDir{};
 }
 
 } // namespace lockstep::exec

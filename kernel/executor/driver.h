@@ -1,25 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * lockstep executor - Driving one trace, inside the worker process
+ * lockstep executor - Driving traces, inside the worker process
  *
- * The worker is the coordinator: it builds the trace's tree, forks the
+ * The worker is the coordinator: it builds a trace's tree, forks the
  * trace's main process, then posts each step to the acting task's mailbox
  * slot and waits for its result before the next one.  At the end (or on a
- * timeout) it kills the trace's process group, reaps every process (it is a
- * child subreaper, so orphans come back to it), unmounts and removes the
- * trace's directory.
+ * timeout) it kills the trace's process group; it reaps every process (it
+ * is a child subreaper, so orphans come back to it) and removes the trace's
+ * directory before the next trace's first step.
+ *
+ * A trace goes through prepare() (checks, directory, tree), execute()
+ * (processes and steps) and finally reap() and remove_dir().  The worker
+ * loop overlaps these with the neighbouring traces: while a trace's main
+ * performs its steps, the worker removes the previous trace's directory and
+ * prepares the next one, so that its own work is not on the critical path.
  */
 #pragma once
 
 #include "kernel/executor/executor.h"
 #include "kernel/executor/mailbox.h"
+#include "kernel/executor/plan.h"
 
+#include <cstdint>
+#include <functional>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace lockstep::exec {
 
-/* The trace's directory: "t<N>" in the worker's scratch directory. */
+/* A trace's root directory, "r<N>" in the worker's scratch directory. */
 struct TraceDir {
 	std::string name;
 	std::string path;
@@ -27,50 +37,72 @@ struct TraceDir {
 };
 
 /**
- * struct Pending - what is left to clean up of the last trace
- *
- * Its processes are killed before the result is sent; reaping them and
- * removing the directory happen after, while the caller reads the result.
- * @tree must stay valid until finish_trace().
- */
-struct Pending {
-	TraceDir dir;
-	const std::vector<TreeEntry> *tree = nullptr;
-	bool has_mounts = false;
-};
-
-/**
  * struct WorkerState - the worker process's long-lived state
  *
  * @scratch: the worker's directory (a private tmpfs when privileged).
  * @scratch_fd: an fd on @scratch; traces get subdirectories of it.
- * @fd_base: where main's own fds go (TaskEnv): the top of the first 1024.
- * @traces: traces run so far, to name directories and abstract sockets.
- * @pending: the cleanup of the last trace, for finish_trace().
+ * @fd_base: where main's own fds go (TaskEnv): 60-62, the top of the fd
+ *           table a process starts with (64 entries), so that forks copy
+ *           no larger table and the trace's own fds start at 3.
+ * @pid: the worker's own pid.
+ * @traces: traces received so far, to name abstract sockets.
+ * @spare_roots: empty root directories, ready for the next traces.
  */
 struct WorkerState {
 	ExecOptions opts;
 	std::string scratch;
 	int scratch_fd = -1;
-	int fd_base = 1021;
+	int fd_base = 60;
 	bool privileged = false;
 	Profile profile;
 	Mailbox *mb = nullptr;
+	pid_t pid = -1;
 	unsigned long traces = 0;
-	Pending pending;
+	std::vector<TraceDir> spare_roots;
+	unsigned long roots_made = 0;
+};
+
+/**
+ * struct Prepared - one trace on its way through the worker
+ *
+ * @out: the result; complete at once when the trace cannot run.
+ * @runnable: the plan accepts the trace and its tree is built.
+ * @main_pid: the trace's main (and process group), once forked.
+ * @start_ns: when the worker received the trace (for @out.seconds).
+ */
+struct Prepared {
+	Trace trace;
+	Plan plan;
+	TraceRun out;
+	TraceDir dir;
+	bool runnable = false;
+	pid_t main_pid = -1;
+	std::int64_t start_ns = 0;
+	unsigned long number = 0;
 };
 
 /* Install the SIGCHLD handler that wakes the coordinator (no SA_RESTART). */
 void install_sigchld_wakeup(Mailbox *mb);
 
-/*
- * Run @t in @w's scratch directory and report every step.  When it returns,
- * every process of the trace has been sent SIGKILL; call finish_trace()
- * before the next trace (and before @t is destroyed).
- */
-TraceRun run_trace(WorkerState &w, const Trace &t);
+/* Check @p.trace, create its directory and build its tree. */
+void prepare(WorkerState &w, Prepared &p);
 
-/* Reap the last trace's processes and remove its directory. */
-void finish_trace(WorkerState &w);
+/**
+ * execute() - run a prepared trace; the result is in @p.out
+ * @settle: called once main is forked, before its first step: it must
+ *          reap the previous trace's processes (their fds, ports and
+ *          sockets must be gone before this trace acts).
+ * @background: called once while main performs its first steps.
+ *
+ * When it returns, every process of the trace has been sent SIGKILL.
+ */
+void execute(WorkerState &w, Prepared &p, const std::function<void()> &settle,
+	     const std::function<void()> &background);
+
+/* Wait until every process of @p is dead and reaped. */
+void reap(const Prepared &p);
+
+/* Unmount what @p mounted and empty its directory (a spare root again). */
+void remove_dir(WorkerState &w, Prepared &p);
 
 } // namespace lockstep::exec

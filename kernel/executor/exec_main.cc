@@ -157,10 +157,12 @@ bool run_file(exec::Worker &w, const std::string &file, int repeat, bool &bad_fi
 	}
 	const Trace &t = parsed.trace();
 	exec::TraceRun r = w.run(t);
+	const std::vector<Trace> copies(static_cast<std::size_t>(repeat - 1), t);
 	const auto start = std::chrono::steady_clock::now();
 
-	for (int i = 1; i < repeat; i++)
-		r = w.run(t);
+	/* The repeats go through run_all(), as the runner's batches do. */
+	if (!copies.empty())
+		r = w.run_all(copies).back();
 	const bool ok = print_run(t, r);
 
 	if (repeat > 1) {

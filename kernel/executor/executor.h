@@ -22,6 +22,7 @@
 
 #include <chrono>
 #include <memory>
+#include <span>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -132,6 +133,11 @@ public:
 
 	/* Run @trace and report every step; never throws for kernel errors. */
 	TraceRun run(const Trace &trace);
+	/*
+	 * Run @traces in order, one result each, as run() would; faster: the
+	 * worker prepares each trace's tree while the previous one runs.
+	 */
+	std::vector<TraceRun> run_all(std::span<const Trace> traces);
 
 	/* Why the worker could not start; empty when it runs. */
 	const std::string &error() const;

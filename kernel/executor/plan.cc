@@ -28,6 +28,21 @@ void add_addr(OpFacts &f, const SockAddr &a)
 		f.paths.push_back(&a.path);
 }
 
+/* Whether @op may leave the tree different from what build_tree() made. */
+bool mutates(const Op &op)
+{
+	if (const auto *o = std::get_if<Open>(&op))
+		return o->flags & (open_flag::creat | open_flag::trunc);
+	if (const auto *b = std::get_if<Bind>(&op))
+		return b->addr.family == AddrFamily::unix_path;
+	return std::holds_alternative<Write>(op) || std::holds_alternative<Truncate>(op) ||
+	       std::holds_alternative<Ftruncate>(op) || std::holds_alternative<Mkdir>(op) ||
+	       std::holds_alternative<Mknod>(op) || std::holds_alternative<Symlink>(op) ||
+	       std::holds_alternative<Link>(op) || std::holds_alternative<Rename>(op) ||
+	       std::holds_alternative<Unlink>(op) || std::holds_alternative<Rmdir>(op) ||
+	       std::holds_alternative<Mount>(op) || std::holds_alternative<Umount>(op);
+}
+
 OpFacts facts(const Op &op)
 {
 	OpFacts f;
@@ -166,6 +181,10 @@ std::optional<std::string> step_problem(const Step &s, std::size_t index, bool p
 		plan.has_mounts = true;
 	if (std::holds_alternative<PassFd>(s.op))
 		plan.passes_fds = true;
+	if (mutates(s.op))
+		plan.mutates = true;
+	if (std::holds_alternative<Fork>(s.op) || std::holds_alternative<Exec>(s.op))
+		plan.single_process = false;
 	if (f.needs_root && !privileged && !plan.skip)
 		plan.skip = std::string("needs root: ") + f.needs_root;
 	if ((s.pause || std::holds_alternative<Resume>(s.op)) && !plan.skip)

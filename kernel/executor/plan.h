@@ -35,6 +35,9 @@ inline constexpr std::size_t max_steps = 1024;
  *         tkill, pass_fd), else -1.
  * @has_mounts: the tree or a step mounts something (cleanup must unmount).
  * @passes_fds: a step is pass_fd (main needs the socket pair).
+ * @mutates: a step may change the tree (create, remove, rename, write,
+ *           mount...); when false, the tree is exactly as built afterwards.
+ * @single_process: no fork and no exec: main is the only process.
  */
 struct Plan {
 	std::optional<std::string> skip;
@@ -44,6 +47,8 @@ struct Plan {
 	std::vector<int> other;
 	bool has_mounts = false;
 	bool passes_fds = false;
+	bool mutates = false;
+	bool single_process = true;
 };
 
 /**

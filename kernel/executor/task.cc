@@ -79,7 +79,9 @@ void task_loop(const TaskEnv *env, Process *proc, int index)
 
 	crash_slot = &slot;
 	crash_mailbox = env->mb;
-	announce_ready(slot);
+	/* The worker fills main's slot itself; other tasks tell their creator. */
+	if (index != 0)
+		announce_ready(slot);
 	while (true) {
 		seq = wait_command(slot, seq);
 		for (std::uint32_t i = slot.first; i <= slot.last; i++) {
@@ -110,9 +112,9 @@ void run_main_task(const TaskEnv &env)
 		_exit(1);
 	/*
 	 * The worker set up everything else before forking: signal
-	 * dispositions, umask, 0-2 on /dev/null, our fds at the top of the
-	 * first 1024.  What remains is the worker's SIGCHLD wake-up, and its
-	 * own descriptors below ours.
+	 * dispositions, umask, 0-2 on /dev/null, our fds at 60-62.  What
+	 * remains is the worker's SIGCHLD wake-up, and its own descriptors
+	 * below ours.
 	 */
 	dfl.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &dfl, nullptr);

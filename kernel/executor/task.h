@@ -62,7 +62,7 @@ struct Task {
 /*
  * Entry point of a trace's main process, in the child of the worker's fork:
  * sets up the process (group, fds, cwd) and serves commands until killed.
- * @env's fds are already in place, at the top of the first 1024.
+ * @env's fds are already in place, at the top of the first 64 (60-62).
  */
 [[noreturn]] void run_main_task(const TaskEnv &env);
 

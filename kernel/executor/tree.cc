@@ -111,37 +111,32 @@ std::string unescape(const std::string &s)
 	return out;
 }
 
-bool remove_children(int dir_fd)
+/* The names in directory @fd, and whether each is a directory. */
+bool list_dir(int fd, std::vector<std::pair<std::string, bool>> &entries)
 {
-	DIR *d = fdopendir(dir_fd);
-	std::vector<std::pair<std::string, bool>> entries;
-	bool ok = true;
+	alignas(8) char buf[8192];
+	long n;
 
-	if (!d) {
-		close(dir_fd);
-		return false;
-	}
-	while (const dirent *e = readdir(d)) {
-		if (!std::strcmp(e->d_name, ".") || !std::strcmp(e->d_name, ".."))
-			continue;
-		bool is_dir = e->d_type == DT_DIR;
+	lseek(fd, 0, SEEK_SET);
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < n;) {
+			const auto *d = reinterpret_cast<const dirent64 *>(buf + off);
+			const std::string name = d->d_name;
+			bool is_dir = d->d_type == DT_DIR;
 
-		if (e->d_type == DT_UNKNOWN) {
-			struct stat st {};
+			off += d->d_reclen;
+			if (name == "." || name == "..")
+				continue;
+			if (d->d_type == DT_UNKNOWN) {
+				struct stat st {};
 
-			is_dir = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-				 S_ISDIR(st.st_mode);
+				is_dir = fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+					 S_ISDIR(st.st_mode);
+			}
+			entries.emplace_back(name, is_dir);
 		}
-		entries.emplace_back(e->d_name, is_dir);
 	}
-	for (const auto &[name, is_dir] : entries) {
-		if (is_dir)
-			ok = remove_tree(dirfd(d), name) && ok;
-		else
-			ok = unlinkat(dirfd(d), name.c_str(), 0) == 0 && ok;
-	}
-	closedir(d);
-	return ok;
+	return n == 0;
 }
 
 } // namespace
@@ -194,21 +189,30 @@ void unmount_beneath(const std::string &path)
 		umount2(p.c_str(), MNT_DETACH);
 }
 
-bool remove_known_tree(int dir_fd, const std::string &name, const std::vector<TreeEntry> &tree)
+bool remove_entries(int root_fd, const std::vector<TreeEntry> &tree)
 {
-	const int fd = openat(dir_fd, name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	bool ok = fd >= 0;
-
-	for (auto e = tree.rbegin(); ok && e != tree.rend(); ++e) {
+	for (auto e = tree.rbegin(); e != tree.rend(); ++e) {
 		const auto *n = std::get_if<TreeNode>(&*e);
 
-		if (n)
-			ok = unlinkat(fd, rel(n->path).c_str(),
-				      n->kind == NodeKind::dir ? AT_REMOVEDIR : 0) == 0;
+		if (n && unlinkat(root_fd, rel(n->path).c_str(),
+				  n->kind == NodeKind::dir ? AT_REMOVEDIR : 0) != 0)
+			return false;
 	}
-	if (fd >= 0)
-		close(fd);
-	return ok && unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR) == 0;
+	return true;
+}
+
+bool empty_dir(int fd)
+{
+	std::vector<std::pair<std::string, bool>> entries;
+	bool ok = list_dir(fd, entries);
+
+	for (const auto &[name, is_dir] : entries) {
+		if (is_dir)
+			ok = remove_tree(fd, name) && ok;
+		else
+			ok = unlinkat(fd, name.c_str(), 0) == 0 && ok;
+	}
+	return ok;
 }
 
 bool remove_tree(int dir_fd, const std::string &name)
@@ -218,8 +222,9 @@ bool remove_tree(int dir_fd, const std::string &name)
 
 	if (fd < 0)
 		return unlinkat(dir_fd, name.c_str(), 0) == 0;
-	const bool ok = remove_children(fd);
+	const bool ok = empty_dir(fd);
 
+	close(fd);
 	return unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR) == 0 && ok;
 }
 

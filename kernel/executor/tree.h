@@ -20,7 +20,7 @@
 namespace lockstep::exec {
 
 /**
- * build_tree() - create @tree beneath @root_fd (@root_path on the host)
+ * build_tree() - create @tree in the empty directory @root_fd (@root_path)
  *
  * Returns the error of the first entry that failed, naming its line
  * ("tree line 4: mkdir /a/b: EEXIST"), or nullopt.
@@ -32,12 +32,15 @@ std::optional<std::string> build_tree(const std::vector<TreeEntry> &tree, int ro
 void unmount_beneath(const std::string &path);
 
 /*
- * Remove @name in @dir_fd, assuming it holds exactly @tree (as built by
- * build_tree()): one unlink per entry, newest first, no directory reading.
- * Returns false at the first surprise (a step changed the tree); then
- * remove_tree() must finish the job.
+ * Empty @root_fd, assuming it holds exactly @tree (as built by
+ * build_tree() and left alone since): one unlink per entry, newest first,
+ * no directory reading.  Returns false at the first surprise; empty_dir()
+ * must then finish the job.
  */
-bool remove_known_tree(int dir_fd, const std::string &name, const std::vector<TreeEntry> &tree);
+bool remove_entries(int root_fd, const std::vector<TreeEntry> &tree);
+
+/* Remove everything in directory @fd, without following symbolic links. */
+bool empty_dir(int fd);
 
 /*
  * Remove @name in @dir_fd and everything beneath it, without following

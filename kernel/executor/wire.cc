@@ -15,6 +15,7 @@
 #include <optional>
 #include <type_traits>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <utility>
 #include <variant>
@@ -81,6 +82,7 @@ LOCKSTEP_WIRE_FIELDS(Profile, a, b, c, d, e)
 LOCKSTEP_WIRE_FIELDS(StepRun, a, b, c)
 LOCKSTEP_WIRE_FIELDS(TraceRun, a, b, c, d)
 LOCKSTEP_WIRE_FIELDS(Hello, a, b, c)
+LOCKSTEP_WIRE_FIELDS(Setup, a, b, c)
 
 #undef LOCKSTEP_WIRE_FIELDS
 
@@ -244,62 +246,84 @@ template <class T> bool decode_any(std::string_view bytes, T &v)
 	return r.done();
 }
 
-bool write_all(int fd, const char *p, std::size_t n)
-{
-	while (n) {
-		/* MSG_NOSIGNAL: a dead peer is an error, not a SIGPIPE. */
-		const ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= static_cast<std::size_t>(w);
-	}
-	return true;
-}
-
-bool read_all(int fd, char *p, std::size_t n)
-{
-	while (n) {
-		const ssize_t r = read(fd, p, n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		p += r;
-		n -= static_cast<std::size_t>(r);
-	}
-	return true;
-}
-
 } // namespace
 
 std::string encode(const Trace &t) { return encode_any(t); }
 std::string encode(const TraceRun &r) { return encode_any(r); }
 std::string encode(const Hello &h) { return encode_any(h); }
+std::string encode(const Setup &s) { return encode_any(s); }
 bool decode(std::string_view bytes, Trace &t) { return decode_any(bytes, t); }
 bool decode(std::string_view bytes, TraceRun &r) { return decode_any(bytes, r); }
 bool decode(std::string_view bytes, Hello &h) { return decode_any(bytes, h); }
+bool decode(std::string_view bytes, Setup &s) { return decode_any(bytes, s); }
 
-bool send_message(int fd, const std::string &bytes)
+bool Channel::send(const std::string &bytes)
 {
 	const auto n = static_cast<std::uint32_t>(bytes.size());
+	std::string frame(reinterpret_cast<const char *>(&n), sizeof n);
+	std::size_t done = 0;
 
-	return write_all(fd, reinterpret_cast<const char *>(&n), sizeof n) &&
-	       write_all(fd, bytes.data(), bytes.size());
+	frame += bytes;
+	while (done < frame.size()) {
+		/* MSG_NOSIGNAL: a dead peer is an error, not a SIGPIPE. */
+		const ssize_t w = ::send(fd_, frame.data() + done, frame.size() - done, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		done += static_cast<std::size_t>(w);
+	}
+	return true;
 }
 
-bool recv_message(int fd, std::string &bytes)
+/* Move one complete buffered message to @bytes, if there is one. */
+bool Channel::take(std::string &bytes)
 {
 	std::uint32_t n = 0;
 
-	if (!read_all(fd, reinterpret_cast<char *>(&n), sizeof n))
+	if (end_ - begin_ < sizeof n)
 		return false;
-	bytes.resize(n);
-	return read_all(fd, bytes.data(), n);
+	std::memcpy(&n, buf_.data() + begin_, sizeof n);
+	if (end_ - begin_ - sizeof n < n)
+		return false;
+	bytes.assign(buf_.data() + begin_ + sizeof n, n);
+	begin_ += sizeof n + n;
+	return true;
+}
+
+Channel::Got Channel::receive(std::string &bytes, int timeout_ms)
+{
+	constexpr std::size_t chunk = 64 * 1024;
+
+	/* A blocking recv() with SO_RCVTIMEO: one system call per message. */
+	if (timeout_ms != 0 && timeout_ms != rcvtimeo_ms_) {
+		const int ms = timeout_ms < 0 ? 0 : timeout_ms;
+		const timeval tv{ms / 1000, (ms % 1000) * 1000};
+
+		setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		rcvtimeo_ms_ = timeout_ms;
+	}
+	while (!take(bytes)) {
+		/* Keep the unread part at the front, and room for a chunk. */
+		if (begin_) {
+			std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+			end_ -= begin_;
+			begin_ = 0;
+		}
+		if (buf_.size() < end_ + chunk)
+			buf_.resize(end_ + chunk);
+		const ssize_t r = recv(fd_, buf_.data() + end_, chunk, timeout_ms == 0 ? MSG_DONTWAIT : 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return Got::timeout;
+		if (r <= 0)
+			return Got::eof;
+		end_ += static_cast<std::size_t>(r);
+	}
+	return Got::message;
 }
 
 } // namespace lockstep::exec

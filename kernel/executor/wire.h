@@ -12,6 +12,7 @@
 
 #include "kernel/executor/executor.h"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,7 +33,20 @@ struct Hello {
 	bool operator==(const Hello &) const = default;
 };
 
+/**
+ * struct Setup - the parent's first message to a new worker process
+ *
+ * @scratch: the worker's directory, created (empty) by the parent.
+ */
+struct Setup {
+	std::string scratch;
+	std::int64_t step_timeout_ms = 0;
+	std::int64_t trace_timeout_ms = 0;
+	bool operator==(const Setup &) const = default;
+};
+
 std::string encode(const Trace &t);
+std::string encode(const Setup &s);
 std::string encode(const TraceRun &r);
 std::string encode(const Hello &h);
 
@@ -40,12 +54,38 @@ std::string encode(const Hello &h);
 bool decode(std::string_view bytes, Trace &t);
 bool decode(std::string_view bytes, TraceRun &r);
 bool decode(std::string_view bytes, Hello &h);
+bool decode(std::string_view bytes, Setup &s);
 
-/*
- * Framed messages on a stream socket: a 32-bit length, then the bytes.
- * Both retry on EINTR; they return false on EOF or error.
+/**
+ * class Channel - framed messages on a stream socket
+ *
+ * A message is a 32-bit length, then the bytes; it is sent with one
+ * system call, and reads are buffered, so that a message usually costs one
+ * send() and one recv() (the socket carries one per trace each way).
+ * Does not own the fd.
  */
-bool send_message(int fd, const std::string &bytes);
-bool recv_message(int fd, std::string &bytes);
+class Channel {
+public:
+	enum class Got : std::uint8_t { message, eof, timeout };
+
+	explicit Channel(int fd = -1) : fd_(fd) {}
+
+	int fd() const { return fd_; }
+	/* False if the peer is gone (no SIGPIPE). */
+	bool send(const std::string &bytes);
+	/*
+	 * The next message: waits up to @timeout_ms (-1: forever, 0: only
+	 * a message already there).  A malformed stream counts as eof.
+	 */
+	Got receive(std::string &bytes, int timeout_ms);
+
+private:
+	bool take(std::string &bytes);
+
+	int fd_;
+	int rcvtimeo_ms_ = -1; /* SO_RCVTIMEO as set: -1 none */
+	std::vector<char> buf_;
+	std::size_t begin_ = 0, end_ = 0;
+};
 
 } // namespace lockstep::exec

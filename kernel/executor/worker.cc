@@ -12,7 +12,6 @@
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,17 +34,6 @@ std::string scratch_base(const ExecOptions &opts)
 	return tmp && *tmp ? tmp : "/tmp";
 }
 
-/* Wait up to @ms for @fd to be readable (or closed). */
-bool readable(int fd, int ms)
-{
-	pollfd p{fd, POLLIN, 0};
-	int r;
-
-	while ((r = poll(&p, 1, ms)) < 0 && errno == EINTR) {
-	}
-	return r > 0;
-}
-
 } // namespace
 
 /*
@@ -57,7 +45,7 @@ public:
 	explicit WorkerClient(const ExecOptions &opts) : opts_(opts) { start(); }
 	~WorkerClient() { stop(); }
 
-	TraceRun run(const Trace &t);
+	std::vector<TraceRun> run_all(std::span<const Trace> traces);
 
 	ExecOptions opts_;
 	std::string error_;
@@ -65,10 +53,17 @@ public:
 	Hello hello_;
 	pid_t pid_ = -1;
 	int fd_ = -1;
+	Channel channel_;
 
 private:
+	/* Requests in flight: the worker prepares one while it runs another. */
+	static constexpr std::size_t window = 2;
+
 	void start();
 	void stop();
+	bool ready();
+	std::size_t send_ahead(std::span<const Trace> traces, std::size_t done, std::size_t sent);
+	TraceRun failed(const Trace &t, TraceRun::Status status, const std::string &why);
 	TraceRun lost(const Trace &t, TraceRun::Status status, const std::string &why);
 };
 
@@ -88,21 +83,29 @@ void WorkerClient::start()
 		return;
 	}
 	const pid_t parent = getpid();
+	const std::vector<std::string> env = worker_environment(parent);
+	std::vector<char *> envp;
 
+	for (const auto &e : env)
+		envp.push_back(const_cast<char *>(e.c_str()));
+	envp.push_back(nullptr);
 	pid_ = fork();
 	if (pid_ == 0) {
 		close(sv[0]);
-		worker_main(sv[1], opts_, scratch_, parent);
+		become_worker(sv[1], parent, envp.data());
 	}
 	close(sv[1]);
 	fd_ = sv[0];
+	channel_ = Channel(fd_);
 	if (pid_ < 0) {
 		error_ = "fork: " + errno_name(errno);
 		return;
 	}
 	std::string bytes;
+	const Setup setup{scratch_, opts_.step_timeout.count(), opts_.trace_timeout.count()};
 
-	if (!readable(fd_, hello_timeout_ms) || !recv_message(fd_, bytes) ||
+	if (!channel_.send(encode(setup)) ||
+	    channel_.receive(bytes, hello_timeout_ms) != Channel::Got::message ||
 	    !decode(bytes, hello_))
 		error_ = "worker process did not start";
 	else
@@ -127,56 +130,97 @@ void WorkerClient::stop()
 	scratch_.clear();
 }
 
-TraceRun WorkerClient::lost(const Trace &t, TraceRun::Status status, const std::string &why)
+TraceRun WorkerClient::failed(const Trace &t, TraceRun::Status status, const std::string &why)
 {
 	TraceRun r;
 
 	r.status = status;
 	r.message = why;
 	r.steps.resize(t.steps.size());
-	stop();
 	return r;
 }
 
-TraceRun WorkerClient::run(const Trace &t)
+TraceRun WorkerClient::lost(const Trace &t, TraceRun::Status status, const std::string &why)
 {
-	std::string bytes;
-	TraceRun r;
+	stop();
+	return failed(t, status, why);
+}
 
-	/* A worker that died since the last run is replaced first. */
+bool WorkerClient::ready()
+{
+	/* A worker that died since the last run is replaced. */
 	if (pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == pid_)
 		pid_ = -1;
 	if (pid_ <= 0 || fd_ < 0) {
 		stop();
 		start();
 	}
-	if (!error_.empty()) {
-		r.status = TraceRun::Status::setup_error;
-		r.message = "worker: " + error_;
-		r.steps.resize(t.steps.size());
-		return r;
-	}
-	const int wait_ms = static_cast<int>(opts_.trace_timeout.count()) + reply_grace_ms;
-	const std::string request = encode(t);
+	return error_.empty();
+}
 
-	/* Not sent: the worker died since the last run; a new one gets it. */
-	if (!send_message(fd_, request)) {
-		stop();
-		start();
-		if (!error_.empty() || !send_message(fd_, request))
-			return lost(t, TraceRun::Status::crashed, "the worker process died");
+/* Send requests @sent.. while fewer than @window are unanswered. */
+std::size_t WorkerClient::send_ahead(std::span<const Trace> traces, std::size_t done,
+				     std::size_t sent)
+{
+	while (sent < traces.size() && sent < done + window &&
+	       channel_.send(encode(traces[sent])))
+		sent++;
+	return sent;
+}
+
+std::vector<TraceRun> WorkerClient::run_all(std::span<const Trace> traces)
+{
+	const int wait_ms = static_cast<int>(opts_.trace_timeout.count()) + reply_grace_ms;
+	std::vector<TraceRun> out;
+	std::size_t sent = 0;
+
+	out.reserve(traces.size());
+	while (out.size() < traces.size()) {
+		const Trace &t = traces[out.size()];
+		std::string bytes;
+		TraceRun r;
+
+		if (sent == out.size() && !ready()) {
+			out.push_back(failed(t, TraceRun::Status::setup_error, "worker: " + error_));
+			sent++;
+			continue;
+		}
+		sent = send_ahead(traces, out.size(), sent);
+		/* Nothing in flight: the worker died since the last reply. */
+		if (sent == out.size()) {
+			out.push_back(lost(t, TraceRun::Status::crashed, "the worker process died"));
+			sent++;
+			continue;
+		}
+		const Channel::Got got = channel_.receive(bytes, wait_ms);
+
+		if (got == Channel::Got::timeout) {
+			out.push_back(lost(t, TraceRun::Status::timeout,
+					   "the worker process did not answer"));
+		} else if (got == Channel::Got::eof || !decode(bytes, r)) {
+			out.push_back(lost(t, TraceRun::Status::crashed, "the worker process died"));
+		} else {
+			out.push_back(std::move(r));
+			continue;
+		}
+		/* Requests sent to the lost worker go to the next one. */
+		sent = out.size();
 	}
-	if (!readable(fd_, wait_ms))
-		return lost(t, TraceRun::Status::timeout, "the worker process did not answer");
-	if (!recv_message(fd_, bytes) || !decode(bytes, r))
-		return lost(t, TraceRun::Status::crashed, "the worker process died");
-	return r;
+	return out;
 }
 
 Worker::Worker(const ExecOptions &opts) : client_(std::make_unique<WorkerClient>(opts)) {}
 Worker::~Worker() = default;
 
-TraceRun Worker::run(const Trace &trace) { return client_->run(trace); }
+TraceRun Worker::run(const Trace &trace)
+{
+	return std::move(client_->run_all(std::span(&trace, 1)).front());
+}
+
+std::vector<TraceRun> Worker::run_all(std::span<const Trace> traces)
+{
+	return client_->run_all(traces);
+}
 const std::string &Worker::error() const { return client_->error_; }
 bool Worker::privileged() const { return client_->hello_.privileged; }
 const Profile &Worker::profile() const { return client_->hello_.profile; }

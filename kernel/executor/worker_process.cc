@@ -11,20 +11,27 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <csignal>
 #include <fcntl.h>
+#include <memory>
 #include <net/if.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <string_view>
 #include <unistd.h>
 
 namespace lockstep::exec {
+
+/* The environment variable that turns a program into a worker. */
+constexpr const char *worker_marker = "LOCKSTEP_EXEC_WORKER";
 
 namespace {
 
@@ -65,11 +72,10 @@ std::optional<std::string> enter_sandbox(const std::string &scratch)
 /*
  * What every trace process inherits from the worker, set once here rather
  * than in each trace's main: signal dispositions, umask 022, standard
- * streams on /dev/null, and where main's own fds go.
+ * streams on /dev/null.
  */
-std::optional<std::string> inherited_state(WorkerState &w)
+std::optional<std::string> inherited_state()
 {
-	rlimit lim{};
 	const int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	if (null < 0)
@@ -79,14 +85,13 @@ std::optional<std::string> inherited_state(WorkerState &w)
 	close(null);
 	setup_task_signals();
 	umask(022);
-	getrlimit(RLIMIT_NOFILE, &lim);
-	w.fd_base = static_cast<int>(std::min<rlim_t>(lim.rlim_cur, 1024)) - 3;
 	return std::nullopt;
 }
 
 /* Set up everything; fills @w and returns the error, if any. */
 std::string setup(WorkerState &w, const std::string &scratch)
 {
+	w.pid = getpid();
 	w.privileged = has_cap_sys_admin();
 	w.scratch = scratch;
 	w.profile = probe_kernel().profile;
@@ -99,7 +104,7 @@ std::string setup(WorkerState &w, const std::string &scratch)
 	w.scratch_fd = open(scratch.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (w.scratch_fd < 0)
 		return failure("open " + scratch);
-	if (auto err = inherited_state(w))
+	if (auto err = inherited_state())
 		return *err;
 	w.mb = mailbox_create();
 	if (!w.mb)
@@ -119,13 +124,82 @@ void close_inherited(int control_fd)
 	syscall(uapi::nr_close_range, control + 1, ~0u, 0);
 }
 
+/*
+ * A request from the parent, prepared; nullptr at EOF, or when @wait is
+ * false and no request is there yet (then @eof says which).
+ */
+std::unique_ptr<Prepared> receive(WorkerState &w, Channel &ch, bool wait, bool &eof)
+{
+	std::string request;
+	auto p = std::make_unique<Prepared>();
+	const Channel::Got got = ch.receive(request, wait ? -1 : 0);
+
+	eof = got == Channel::Got::eof;
+	if (got != Channel::Got::message)
+		return nullptr;
+	if (decode(request, p->trace)) {
+		prepare(w, *p);
+	} else {
+		p->out.status = TraceRun::Status::setup_error;
+		p->out.message = "worker: malformed request";
+	}
+	return p;
+}
+
+/*
+ * Run requests until the parent closes the socket.  Three traces are in
+ * flight: the previous one is reaped once the current one's main exists and
+ * removed while it works, and the next one is prepared meanwhile if the
+ * parent has already sent it (Worker::run_all() does).
+ */
+void serve(WorkerState &w, Channel &ch)
+{
+	bool eof = false;
+	std::unique_ptr<Prepared> prev, cur = receive(w, ch, true, eof), next;
+
+	while (cur) {
+		const auto settle = [&] {
+			if (prev)
+				reap(*prev);
+		};
+		const auto background = [&] {
+			if (prev)
+				remove_dir(w, *prev);
+			prev.reset();
+			if (!next && !eof)
+				next = receive(w, ch, false, eof);
+		};
+
+		execute(w, *cur, settle, background);
+		if (!ch.send(encode(cur->out))) {
+			/* The parent is gone: finish this trace, run no more. */
+			eof = true;
+			next.reset();
+		}
+		prev = std::move(cur);
+		if (!next && !eof) {
+			/* Idle until the next request: clean up first. */
+			reap(*prev);
+			remove_dir(w, *prev);
+			prev.reset();
+			next = receive(w, ch, true, eof);
+		}
+		cur = std::move(next);
+	}
+	if (prev) {
+		reap(*prev);
+		remove_dir(w, *prev);
+	}
+}
+
 } // namespace
 
-void worker_main(int control_fd, const ExecOptions &opts, const std::string &scratch,
-		 pid_t parent)
+void worker_main(int control_fd, pid_t parent)
 {
 	WorkerState w;
 	Hello hello;
+	Setup setup_msg;
+	std::string bytes;
 	sigset_t none;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -134,29 +208,69 @@ void worker_main(int control_fd, const ExecOptions &opts, const std::string &scr
 	if (getppid() != parent)
 		_exit(1);
 	close_inherited(control_fd);
-	w.opts = opts;
-	hello.error = setup(w, scratch);
+	Channel ch(control);
+
+	if (ch.receive(bytes, -1) != Channel::Got::message || !decode(bytes, setup_msg))
+		_exit(1);
+	w.opts.scratch_base = setup_msg.scratch;
+	w.opts.step_timeout = std::chrono::milliseconds(setup_msg.step_timeout_ms);
+	w.opts.trace_timeout = std::chrono::milliseconds(setup_msg.trace_timeout_ms);
+	hello.error = setup(w, setup_msg.scratch);
 	hello.privileged = w.privileged;
 	hello.profile = w.profile;
-	if (!send_message(control, encode(hello)) || !hello.error.empty())
+	if (!ch.send(encode(hello)) || !hello.error.empty())
 		_exit(1);
-	for (std::string request; recv_message(control, request);) {
-		Trace t;
-		TraceRun r;
-
-		if (decode(request, t)) {
-			r = run_trace(w, t);
-		} else {
-			r.status = TraceRun::Status::setup_error;
-			r.message = "worker: malformed request";
-		}
-		const bool sent = send_message(control, encode(r));
-
-		finish_trace(w);
-		if (!sent)
-			break;
-	}
+	serve(w, ch);
 	_exit(0);
 }
 
+std::vector<std::string> worker_environment(pid_t parent)
+{
+	std::vector<std::string> env;
+
+	for (char **e = environ; e && *e; e++)
+		if (!std::string_view(*e).starts_with(worker_marker))
+			env.emplace_back(*e);
+	env.push_back(std::string(worker_marker) + "=" + std::to_string(control) + ":" +
+		      std::to_string(parent));
+	return env;
+}
+
+void become_worker(int control_fd, pid_t parent, char *const envp[])
+{
+	static char name[] = "lockstep-worker";
+	char *const argv[] = {name, nullptr};
+
+	/* Only async-signal-safe calls until execve: the caller may have threads. */
+	if (control_fd != control) {
+		dup2(control_fd, control);
+		close(control_fd);
+	} else {
+		fcntl(control, F_SETFD, 0);
+	}
+	execve("/proc/self/exe", argv, envp);
+	worker_main(control, parent);
+}
+
 } // namespace lockstep::exec
+
+namespace {
+
+/*
+ * The entry point of a re-executed worker, before main(): every program
+ * that links the executor can become a worker.  Priority 101: before the
+ * program's own static constructors that have no priority.
+ */
+__attribute__((constructor(101), used)) void lockstep_exec_worker_entry()
+{
+	const char *v = std::getenv(lockstep::exec::worker_marker);
+	int fd = -1;
+	int parent = -1;
+
+	if (!v || std::sscanf(v, "%d:%d", &fd, &parent) != 2)
+		return;
+	unsetenv(lockstep::exec::worker_marker);
+	lockstep::exec::worker_main(fd, static_cast<pid_t>(parent));
+}
+
+} // namespace

@@ -7,6 +7,7 @@
 
 #include <set>
 #include <sys/socket.h>
+#include <thread>
 
 namespace lockstep::exec::test {
 namespace {
@@ -135,17 +136,27 @@ TEST(Wire, Framing)
 {
 	int sv[2];
 	std::string got;
+	const std::string big(200000, 'b');
 
 	ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	EXPECT_TRUE(send_message(sv[0], "hello"));
-	EXPECT_TRUE(send_message(sv[0], ""));
-	ASSERT_TRUE(recv_message(sv[1], got));
+	Channel a(sv[0]), b(sv[1]);
+
+	EXPECT_EQ(b.receive(got, 0), Channel::Got::timeout);
+	EXPECT_EQ(b.receive(got, 20), Channel::Got::timeout);
+	EXPECT_TRUE(a.send("hello"));
+	EXPECT_TRUE(a.send(""));
+	ASSERT_EQ(b.receive(got, -1), Channel::Got::message);
 	EXPECT_EQ(got, "hello");
-	ASSERT_TRUE(recv_message(sv[1], got));
+	ASSERT_EQ(b.receive(got, 0), Channel::Got::message) << "already buffered";
 	EXPECT_EQ(got, "");
+	/* Larger than a socket buffer: sent and read in pieces. */
+	std::thread sender([&] { EXPECT_TRUE(a.send(big)); });
+	ASSERT_EQ(b.receive(got, 5000), Channel::Got::message);
+	sender.join();
+	EXPECT_EQ(got, big);
 	close(sv[0]);
-	EXPECT_FALSE(recv_message(sv[1], got));
-	EXPECT_FALSE(send_message(sv[1], "x")) << "no SIGPIPE, an error";
+	EXPECT_EQ(b.receive(got, -1), Channel::Got::eof);
+	EXPECT_FALSE(b.send("x")) << "no SIGPIPE, an error";
 	close(sv[1]);
 }
 

@@ -337,3 +337,79 @@ TEST(WorkerLifetime, BadScratchBaseIsAnError)
 
 } // namespace
 } // namespace lockstep::exec::test
+
+namespace lockstep::exec::test {
+namespace {
+
+TEST(RunAll, SameResultsAsOneByOne)
+{
+	ExecOptions o;
+
+	o.step_timeout = std::chrono::milliseconds(300);
+	Worker w(o);
+	ASSERT_TRUE(w.error().empty()) << w.error();
+	const std::vector<Trace> traces = {
+		parse("dir /a\nfile /a/f\nmain: f = open /a/f rdonly\nmain: read f\n"),
+		parse("requires abi >= 99\nmain: set_no_new_privs\n"),
+		parse("main: p = pipe\nmain: read p\n"),
+		parse("dir /a\nmain: mkdir /a/b\nmain: f = open /a/b/c wronly creat\n"),
+		parse("dir /a\nfile /a/f\nmain: f = open /a/f rdonly\nmain: read f\n"),
+	};
+	const std::vector<TraceRun> all = w.run_all(traces);
+
+	ASSERT_EQ(all.size(), traces.size());
+	EXPECT_EQ(all[0].status, TraceRun::Status::completed);
+	EXPECT_EQ(outcome_of(all[0], 1), "ok(1)");
+	EXPECT_EQ(all[1].status, TraceRun::Status::skipped);
+	EXPECT_EQ(all[2].status, TraceRun::Status::timeout);
+	EXPECT_EQ(all[3].status, TraceRun::Status::completed);
+	EXPECT_EQ(outcome_of(all[3], 1).substr(0, 2), "ok");
+	for (std::size_t i = 0; i < traces.size(); i++) {
+		TraceRun one = w.run(traces[i]);
+
+		EXPECT_EQ(one.status, all[i].status) << i;
+		ASSERT_EQ(one.steps.size(), all[i].steps.size());
+		for (std::size_t s = 0; s < one.steps.size(); s++)
+			EXPECT_EQ(one.steps[s].outcome.err, all[i].steps[s].outcome.err) << i << "/" << s;
+	}
+}
+
+/* Each trace starts after the previous one's processes are gone. */
+TEST(RunAll, PortsAreFreeForTheNextTrace)
+{
+	LOCKSTEP_NEEDS_ROOT();
+	Worker w;
+	ASSERT_TRUE(w.error().empty()) << w.error();
+	const Trace t = parse(R"(
+dir /a
+main: s = socket tcp4
+main: bind s 8080
+main: listen s
+main: u = socket unix_stream
+main: bind u @name
+main: v = socket unix_stream
+main: bind v /a/sock
+)");
+	const std::vector<Trace> traces(50, t);
+
+	for (const auto &r : w.run_all(traces)) {
+		ASSERT_EQ(r.status, TraceRun::Status::completed) << r.message;
+		for (std::size_t i = 0; i < r.steps.size(); i++)
+			EXPECT_TRUE(r.steps[i].outcome.success()) << i << ": " << outcome_of(r, i);
+	}
+}
+
+/* The worker is a fresh program, not a copy of a large caller. */
+TEST(RunAll, WorkerIsReexecuted)
+{
+	Worker w;
+	ASSERT_TRUE(w.error().empty()) << w.error();
+	std::ifstream in("/proc/" + std::to_string(w.pid()) + "/cmdline");
+	std::string cmdline;
+
+	std::getline(in, cmdline, '\0');
+	EXPECT_EQ(cmdline, "lockstep-worker");
+}
+
+} // namespace
+} // namespace lockstep::exec::test

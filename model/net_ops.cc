@@ -596,6 +596,19 @@ void inet_connect(StepCtx &c, SocketObj &me, const SockAddr &a)
 	me.bound = true;
 }
 
+/*
+ * [sock.unix.may_send] unix_may_send(): a datagram socket connected to
+ * a peer accepts datagrams (and connects) from that peer only; anyone
+ * else gets EPERM, checked before Landlock's security_unix_may_send().
+ */
+bool dgram_refuses(const State &st, int target, int self)
+{
+	const SocketObj &t = st.sockets[target];
+
+	return t.kind == SockKind::unix_dgram && t.connected && t.peer >= 0 &&
+	       t.peer != self;
+}
+
 void unix_connect(StepCtx &c, SocketObj &me, const SockAddr &a)
 {
 	int peer = -1;
@@ -624,6 +637,12 @@ void unix_connect(StepCtx &c, SocketObj &me, const SockAddr &a)
 	}
 	if (me.kind != SockKind::unix_dgram && !c.s.sockets[peer].listening) {
 		c.fail(ECONNREFUSED);
+		return;
+	}
+	if (me.kind == SockKind::unix_dgram &&
+	    dgram_refuses(c.s, peer, static_cast<int>(&me - c.s.sockets.data()))) {
+		c.note("[sock.unix.may_send] the target is connected to another socket");
+		c.fail(EPERM);
 		return;
 	}
 	if (!c.s.sockets[peer].abstract.empty()) {
@@ -677,6 +696,11 @@ void op_sendto(StepCtx &c, const SendTo &op)
 			}
 		} else if (peer < 0) {
 			c.fail(ENOTCONN);
+			return;
+		}
+		if (dgram_refuses(c.s, peer, r.sock)) {
+			c.note("[sock.unix.may_send] the target is connected to another socket");
+			c.fail(EPERM);
 			return;
 		}
 		/* [scope.unix.peer] The connected peer is not checked again. */

@@ -69,7 +69,7 @@ void bind_result(StepCtx &c)
 	if (name.empty() || !c.decided || c.paused)
 		return;
 	if (c.chosen.success() && c.new_file >= 0) {
-		const int fd = proc.next_fd++;
+		const int fd = proc.alloc_fd();
 
 		proc.fds[fd] = c.new_file;
 		proc.names[name] = fd;

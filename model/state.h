@@ -146,8 +146,22 @@ struct Task {
 struct Process {
 	std::map<int, int> fds; /* fd number -> OpenFile index */
 	std::map<std::string, int> names;
-	int next_fd = 3;
+	int next_fd = 3; /* the lowest number a trace's fds may get */
 	int leader = 0; /* task index of the main thread */
+
+	/*
+	 * [task.fd_number] Like the kernel, a new fd takes the lowest free
+	 * number: a closed fd's number is reused by the next open, so a name
+	 * bound to it then refers to the new file.
+	 */
+	int alloc_fd() const
+	{
+		int fd = next_fd;
+
+		while (fds.count(fd))
+			fd++;
+		return fd;
+	}
 };
 
 struct State {

@@ -79,7 +79,7 @@ void op_pipe(StepCtx &c, const Pipe &)
 	w.writable = true;
 	c.s.files.push_back(w);
 	/* The write end stays open in the process, unnamed. */
-	c.proc().fds[c.proc().next_fd++] = static_cast<int>(c.s.files.size()) - 1;
+	c.proc().fds[c.proc().alloc_fd()] = static_cast<int>(c.s.files.size()) - 1;
 	OpenFile r;
 	r.kind = FileKind::pipe_read;
 	r.readable = true;
@@ -141,7 +141,7 @@ void op_pass_fd(StepCtx &c, const PassFd &op)
 		return;
 	}
 	c.ok();
-	const int fd = dst.next_fd++;
+	const int fd = dst.alloc_fd();
 	dst.fds[fd] = f;
 	if (!c.step.bind.empty())
 		dst.names[c.step.bind] = fd;

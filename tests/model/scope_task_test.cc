@@ -241,6 +241,24 @@ TEST(Task, PassingFdsIsNotRestricted)
 				       "child: read x => EBADF\n");
 }
 
+// [task.fd_number] A closed fd's number is reused by the next open.
+TEST(Task, NewFdsTakeTheLowestFreeNumber)
+{
+	const auto r = testing::run(tree + "main: f = open /a/f rdonly => ok\n"
+					   "main: close f => ok\n"
+					   "main: g = open /b/f wronly => ok\n"
+					   "main: write f => ok\n"
+					   "main: h = open /a/f rdonly => ok\n");
+
+	ASSERT_EQ(r.error, "");
+	const auto &names = r.model.state().processes[0].names;
+	EXPECT_EQ(names.at("f"), 3);
+	EXPECT_EQ(names.at("g"), 3);
+	EXPECT_EQ(names.at("h"), 4);
+	/* f now names the file opened for writing as g. */
+	EXPECT_EQ(format_outcomes(r.results[3].allowed), "ok");
+}
+
 // [task.creds] Credentials change per thread.
 TEST(Task, NoNewPrivsAndCapsArePerThread)
 {

@@ -241,5 +241,20 @@ TEST(VfsOrder, UnixSocketErrorsBeforeLandlock)
 				      "child: connect u /a/dsock => EACCES\n");
 }
 
+// [sock.unix.may_send] A connected datagram socket takes datagrams from its peer only.
+TEST(VfsOrder, ConnectedDatagramSocketRefusesOthers)
+{
+	EXPECT_PINS(Profile{}, "main: a = socket unix_dgram\n"
+			       "main: bind a @a\n"
+			       "main: b = socket unix_dgram\n"
+			       "main: bind b @b\n"
+			       "main: connect a @b => ok\n"
+			       "main: c = socket unix_dgram\n"
+			       "main: sendto c @a => EPERM\n"
+			       "main: connect c @a => EPERM\n"
+			       "main: sendto b @a => ok\n"
+			       "main: sendto c @b => ok\n");
+}
+
 } // namespace
 } // namespace lockstep

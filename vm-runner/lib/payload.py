@@ -14,7 +14,7 @@ REPO = os.path.dirname(build.HERE)  # the repository root (vm-runner/..)
 
 # --- the one place to change when `lockstep run` exists -----------------------------------------
 LOCKSTEP_BIN = os.path.join("build", "tools", "lockstep", "lockstep")  # relative to the repo root
-LOCKSTEP_ARGS = ["run", "--no-progress", "/corpus"]  # the corpus is at /corpus in the VM;
+LOCKSTEP_ARGS = ["run", "--no-progress", "--generate", "1000", "--seed", "1", "/corpus"]  # the corpus is at /corpus in the VM;
 # --no-progress: stderr is the serial console, a TTY, where a progress bar would garble KTAP
 DEFAULT_CORPUS = os.path.join("conformance", "cases")        # relative to the repository root
 # ------------------------------------------------------------------------------------------------

@@ -34,3 +34,12 @@ bench: build
 
 clean:
 	rm -rf $(BUILD)
+
+# The suite in QEMU on Debian's kernels (6.1, 6.12, 7.2, 7.3), fetched into
+# ~/.cache/lockstep/kernels with a private apt state.
+.PHONY: vm-fetch vm-matrix
+vm-fetch: setup
+	vm-runner/lockstep-vm fetch
+
+vm-matrix: build
+	vm-runner/lockstep-vm run --series all --payload $(BUILD)/tools/lockstep/lockstep $(VM_FLAGS)

@@ -40,6 +40,7 @@ void on_sigchld(int)
 /* The running trace, as the coordinator sees it. */
 struct Run {
 	WorkerState &w;
+	Mailbox &mb;
 	const Trace &t;
 	const Plan &plan;
 	TraceRun &out;
@@ -78,7 +79,7 @@ enum class Wait { done, timeout, died };
  */
 Wait wait_done(Run &run, Slot &slot, std::uint32_t seq)
 {
-	Mailbox &mb = *run.w.mb;
+	Mailbox &mb = run.mb;
 	const std::int64_t step_ns = run.w.opts.step_timeout.count() * 1000000LL;
 
 	while (true) {
@@ -109,7 +110,7 @@ Outcome result_outcome(const StepResult &r)
 
 void record(Run &run, std::size_t i)
 {
-	const StepResult &r = run.w.mb->results[i];
+	const StepResult &r = run.mb.results[i];
 	StepRun &sr = run.out.steps[i];
 
 	sr.status = StepRun::Status::done;
@@ -131,7 +132,7 @@ std::string where(const Run &run, std::size_t i, int task)
  */
 bool command(Run &run, int task, Command cmd, std::size_t first, std::size_t last, int arg)
 {
-	Slot &slot = run.w.mb->slots[task];
+	Slot &slot = run.mb.slots[task];
 	const std::uint32_t seq = post(slot, cmd, static_cast<std::uint32_t>(first),
 				       static_cast<std::uint32_t>(last), arg);
 
@@ -206,44 +207,23 @@ void drive_steps(Run &run)
 }
 
 /*
- * A root directory for a trace: a spare one, emptied after an earlier
- * trace, or a new one ("r<N>").  Reusing them saves creating, opening and
- * removing a directory per trace.
- */
-std::optional<std::string> take_root(WorkerState &w, TraceDir &d)
-{
-	if (!w.spare_roots.empty()) {
-		d = std::move(w.spare_roots.back());
-		w.spare_roots.pop_back();
-		return std::nullopt;
-	}
-	d.name = "r" + std::to_string(w.roots_made++);
-	d.path = w.scratch + "/" + d.name;
-	if (mkdirat(w.scratch_fd, d.name.c_str(), 0755) != 0)
-		return "mkdir " + d.path + ": " + errno_name(errno);
-	d.fd = openat(w.scratch_fd, d.name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (d.fd < 0)
-		return "open " + d.path + ": " + errno_name(errno);
-	return std::nullopt;
-}
-
-/*
  * Put main's descriptors where main expects them (TaskEnv), so that the
  * forked child has nothing to move: the root, and the pass_fd pair.
  */
-std::optional<std::string> place_fds(const Run &run, int root_fd, TaskEnv &env)
+std::optional<std::string> place_fds(const WorkerState &w, const Plan &plan, int root_fd,
+				      TaskEnv &env)
 {
 	int pair[2];
 
-	env.root_fd = run.w.fd_base;
+	env.root_fd = w.fd_base;
 	if (dup3(root_fd, env.root_fd, O_CLOEXEC) < 0)
 		return "dup3 of the root fd: " + errno_name(errno);
-	if (!run.plan.passes_fds)
+	if (!plan.passes_fds)
 		return std::nullopt;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
 		return "socketpair for pass_fd: " + errno_name(errno);
-	env.pass_send = run.w.fd_base + 1;
-	env.pass_recv = run.w.fd_base + 2;
+	env.pass_send = w.fd_base + 1;
+	env.pass_recv = w.fd_base + 2;
 	dup3(pair[0], env.pass_send, O_CLOEXEC);
 	dup3(pair[1], env.pass_recv, O_CLOEXEC);
 	close(pair[0]);
@@ -271,7 +251,7 @@ void fail_setup(Prepared &p, const std::string &why)
 }
 
 /* Fork main; returns false (with the trace's status set) on failure. */
-bool fork_main(Run &run, const TaskEnv &env, Prepared &p)
+bool fork_main(const TaskEnv &env, Prepared &p)
 {
 	const pid_t pid = fork();
 
@@ -284,11 +264,10 @@ bool fork_main(Run &run, const TaskEnv &env, Prepared &p)
 	/* Also here: kill(-pid) must work even before main runs. */
 	setpgid(pid, pid);
 	p.main_pid = pid;
-	run.main_pid = pid;
 	/* main's slot: known here, so main need not announce itself. */
-	run.w.mb->slots[0].pid = pid;
-	run.w.mb->slots[0].tid = pid;
-	run.w.mb->slots[0].ready.store(1, std::memory_order_release);
+	env.mb->slots[0].pid = pid;
+	env.mb->slots[0].tid = pid;
+	env.mb->slots[0].ready.store(1, std::memory_order_release);
 	return true;
 }
 
@@ -331,10 +310,8 @@ void prepare(WorkerState &w, Prepared &p)
 			s.status = StepRun::Status::skipped;
 		return;
 	}
-	std::optional<std::string> err = take_root(w, p.dir);
+	const std::optional<std::string> err = w.roots.take(p.trace.tree, p.dir);
 
-	if (!err)
-		err = build_tree(p.trace.tree, p.dir.fd, p.dir.path);
 	if (err)
 		fail_setup(p, *err);
 	else
@@ -344,22 +321,23 @@ void prepare(WorkerState &w, Prepared &p)
 void execute(WorkerState &w, Prepared &p, const std::function<void()> &settle,
 	     const std::function<void()> &background)
 {
-	Run run{w, p.trace, p.plan, p.out, -1, 0, 0, {}, &background};
+	Run run{w, *w.mb, p.trace, p.plan, p.out, -1, 0, 0, {}, &background};
 	TaskEnv env = task_env(w, p);
 	bool started = false;
 
 	if (p.runnable) {
-		if (auto err = place_fds(run, p.dir.fd, env)) {
+		if (auto err = place_fds(w, p.plan, p.dir.fd, env)) {
 			fail_setup(p, *err);
 		} else {
 			mailbox_reset(w.mb, p.trace.steps.size());
-			started = fork_main(run, env, p);
+			started = fork_main(env, p);
 		}
 	}
 	/* main has its own copies of these. */
 	close_env_fds(env);
 	settle();
 	if (started) {
+		run.main_pid = p.main_pid;
 		run.seen_sigchld = sigchld_count.load(std::memory_order_relaxed);
 		run.trace_deadline_ns = monotonic_ns() + w.opts.trace_timeout.count() * 1000000LL;
 		drive_steps(run);
@@ -368,7 +346,7 @@ void execute(WorkerState &w, Prepared &p, const std::function<void()> &settle,
 		background();
 	/* Dead from now on; reap() collects them. */
 	if (started)
-		kill(-p.main_pid, SIGKILL);
+		kill(p.plan.single_process ? p.main_pid : -p.main_pid, SIGKILL);
 	p.out.seconds = static_cast<double>(monotonic_ns() - p.start_ns) / 1e9;
 }
 
@@ -394,24 +372,12 @@ void reap(const Prepared &p)
 
 void remove_dir(WorkerState &w, Prepared &p)
 {
-	TraceDir &d = p.dir;
-
-	if (d.name.empty())
+	if (p.dir.name.empty())
 		return;
 	if (p.plan.has_mounts)
-		unmount_beneath(d.path);
-	/* Untouched trees go entry by entry; others need reading. */
-	const bool empty = d.fd >= 0 && ((!p.plan.mutates && remove_entries(d.fd, p.trace.tree)) ||
-					 empty_dir(d.fd));
-
-	if (empty) {
-		w.spare_roots.push_back(std::move(d));
-	} else {
-		if (d.fd >= 0)
-			close(d.fd);
-		remove_tree(w.scratch_fd, d.name);
-	}
-	d = TraceDir{};
+		unmount_beneath(p.dir.path);
+	w.roots.give_back(std::move(p.dir), p.trace.tree, !p.plan.mutates && !p.plan.has_mounts);
+	p.dir = TraceDir{};
 }
 
 } // namespace lockstep::exec

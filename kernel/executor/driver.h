@@ -20,6 +20,7 @@
 #include "kernel/executor/executor.h"
 #include "kernel/executor/mailbox.h"
 #include "kernel/executor/plan.h"
+#include "kernel/executor/roots.h"
 
 #include <cstdint>
 #include <functional>
@@ -29,13 +30,6 @@
 
 namespace lockstep::exec {
 
-/* A trace's root directory, "r<N>" in the worker's scratch directory. */
-struct TraceDir {
-	std::string name;
-	std::string path;
-	int fd = -1;
-};
-
 /**
  * struct WorkerState - the worker process's long-lived state
  *
@@ -44,9 +38,10 @@ struct TraceDir {
  * @fd_base: where main's own fds go (TaskEnv): 60-62, the top of the fd
  *           table a process starts with (64 entries), so that forks copy
  *           no larger table and the trace's own fds start at 3.
+ * @mb: the mailbox of the running trace.
  * @pid: the worker's own pid.
  * @traces: traces received so far, to name abstract sockets.
- * @spare_roots: empty root directories, ready for the next traces.
+ * @roots: root directories, ready for the next traces.
  */
 struct WorkerState {
 	ExecOptions opts;
@@ -58,8 +53,7 @@ struct WorkerState {
 	Mailbox *mb = nullptr;
 	pid_t pid = -1;
 	unsigned long traces = 0;
-	std::vector<TraceDir> spare_roots;
-	unsigned long roots_made = 0;
+	RootPool roots;
 };
 
 /**
@@ -102,7 +96,7 @@ void execute(WorkerState &w, Prepared &p, const std::function<void()> &settle,
 /* Wait until every process of @p is dead and reaped. */
 void reap(const Prepared &p);
 
-/* Unmount what @p mounted and empty its directory (a spare root again). */
+/* Unmount what @p mounted and give its root back (kept, or emptied). */
 void remove_dir(WorkerState &w, Prepared &p);
 
 } // namespace lockstep::exec

@@ -15,27 +15,36 @@ Outcome result(long ret)
 	return Outcome::ok(ret);
 }
 
-int fd_of(Task &t, const FdRef &ref)
+int fd_of(Task &t, const std::string &name)
 {
-	if (ref.is_raw())
-		return ref.raw;
-	const auto it = t.proc->names.find(ref.name);
+	const auto id = t.env->plan->fd_ids.find(name);
+	const int fd = id == t.env->plan->fd_ids.end() ? Process::unbound : t.proc->fds[id->second];
 
-	if (it != t.proc->names.end())
-		return it->second;
+	if (fd != Process::unbound)
+		return fd;
 	/* Bound in another process only: a real program would have no fd. */
-	t.note = "'" + ref.name + "' is not bound in this process: using fd -1";
+	t.note = "'" + name + "' is not bound in this process: using fd -1";
 	return -1;
+}
+
+int fd_of(Task &t, const FdRef &ref) { return ref.is_raw() ? ref.raw : fd_of(t, ref.name); }
+
+void bind_name(Task &t, const std::string &name, int fd)
+{
+	const auto id = t.env->plan->fd_ids.find(name);
+
+	if (id != t.env->plan->fd_ids.end())
+		t.proc->fds[id->second] = fd;
 }
 
 Where where(Task &t, const PathRef &p)
 {
 	if (!p.at.empty())
-		return {fd_of(t, FdRef{p.at, -1}), p.path};
+		return {fd_of(t, p.at), p.path.c_str()};
 	/* The plan checked that p.path starts with '/'. */
 	if (p.path == "/")
 		return {t.env->root_fd, "."};
-	return {t.env->root_fd, p.path.substr(1)};
+	return {t.env->root_fd, p.path.c_str() + 1};
 }
 
 Outcome perform_step(Task &t, std::size_t index)
@@ -45,7 +54,7 @@ Outcome perform_step(Task &t, std::size_t index)
 
 	/* pass_fd binds its name in the receiving task, not here. */
 	if (!s.bind.empty() && !std::holds_alternative<PassFd>(s.op))
-		t.proc->names[s.bind] = o.success() && o.value ? static_cast<int>(*o.value) : -1;
+		bind_name(t, s.bind, o.success() && o.value ? static_cast<int>(*o.value) : -1);
 	return o;
 }
 

@@ -27,11 +27,18 @@ Outcome result(long ret);
 
 /* The real fd behind @ref in @t's process (-1 if the name is unbound). */
 int fd_of(Task &t, const FdRef &ref);
+int fd_of(Task &t, const std::string &name);
+/* Bind @name to @fd in @t's process. */
+void bind_name(Task &t, const std::string &name, int fd);
 
-/* Where a path argument points: a directory fd and a relative path. */
+/*
+ * Where a path argument points: a directory fd and a relative path, which
+ * points into the trace itself (no copy: a task allocates as little as it
+ * can, each allocation after fork costs copy-on-write faults).
+ */
 struct Where {
 	int dirfd;
-	std::string rel;
+	const char *rel;
 };
 Where where(Task &t, const PathRef &p);
 
@@ -88,14 +95,14 @@ template <class F> Outcome with_cwd(Task &t, const PathRef &p, F fn)
 	const Where w = where(t, p);
 
 	if (p.at.empty())
-		return fn(w.rel.c_str());
+		return fn(w.rel);
 	if (fchdir(w.dirfd) != 0) {
 		const Outcome o = result(-1);
 
 		t.note = "fchdir to $" + p.at + " failed";
 		return o;
 	}
-	const Outcome o = fn(w.rel.c_str());
+	const Outcome o = fn(w.rel);
 
 	fchdir(t.env->root_fd);
 	return o;

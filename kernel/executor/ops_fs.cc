@@ -90,7 +90,7 @@ mode_t mknod_mode(MknodKind kind)
 	char *const argv[] = {const_cast<char *>(argv0), nullptr};
 	char *const envp[] = {nullptr};
 
-	syscall(uapi::nr_execveat, w.dirfd, w.rel.c_str(), argv, envp, 0);
+	syscall(uapi::nr_execveat, w.dirfd, w.rel, argv, envp, 0);
 	const int err = errno;
 
 	(void)!write(err_pipe, &err, sizeof err);
@@ -103,7 +103,7 @@ Outcome run(Task &t, const Open &op, std::size_t)
 {
 	const Where w = where(t, op.path);
 
-	return result(openat(w.dirfd, w.rel.c_str(), open_flags(op), 0644));
+	return result(openat(w.dirfd, w.rel, open_flags(op), 0644));
 }
 
 Outcome run(Task &t, const Close &op, std::size_t) { return result(close(fd_of(t, op.fd))); }
@@ -166,7 +166,7 @@ Outcome run(Task &t, const Mkdir &op, std::size_t)
 {
 	const Where w = where(t, op.path);
 
-	return result(mkdirat(w.dirfd, w.rel.c_str(), 0755));
+	return result(mkdirat(w.dirfd, w.rel, 0755));
 }
 
 Outcome run(Task &t, const Mknod &op, std::size_t)
@@ -174,14 +174,14 @@ Outcome run(Task &t, const Mknod &op, std::size_t)
 	const Where w = where(t, op.path);
 	const dev_t dev = op.kind == MknodKind::whiteout ? 0 : makedev(op.major, op.minor);
 
-	return result(mknodat(w.dirfd, w.rel.c_str(), mknod_mode(op.kind), dev));
+	return result(mknodat(w.dirfd, w.rel, mknod_mode(op.kind), dev));
 }
 
 Outcome run(Task &t, const Symlink &op, std::size_t)
 {
 	const Where w = where(t, op.path);
 
-	return result(symlinkat(op.target.c_str(), w.dirfd, w.rel.c_str()));
+	return result(symlinkat(op.target.c_str(), w.dirfd, w.rel));
 }
 
 Outcome run(Task &t, const Link &op, std::size_t)
@@ -189,7 +189,7 @@ Outcome run(Task &t, const Link &op, std::size_t)
 	const Where from = where(t, op.from);
 	const Where to = where(t, op.to);
 
-	return result(linkat(from.dirfd, from.rel.c_str(), to.dirfd, to.rel.c_str(), 0));
+	return result(linkat(from.dirfd, from.rel, to.dirfd, to.rel, 0));
 }
 
 Outcome run(Task &t, const Rename &op, std::size_t)
@@ -204,22 +204,22 @@ Outcome run(Task &t, const Rename &op, std::size_t)
 		flags |= uapi::rename_exchange;
 	if (op.flags & rename_flag::whiteout)
 		flags |= uapi::rename_whiteout;
-	return result(syscall(uapi::nr_renameat2, from.dirfd, from.rel.c_str(), to.dirfd,
-			      to.rel.c_str(), flags));
+	return result(syscall(uapi::nr_renameat2, from.dirfd, from.rel, to.dirfd,
+			      to.rel, flags));
 }
 
 Outcome run(Task &t, const Unlink &op, std::size_t)
 {
 	const Where w = where(t, op.path);
 
-	return result(unlinkat(w.dirfd, w.rel.c_str(), 0));
+	return result(unlinkat(w.dirfd, w.rel, 0));
 }
 
 Outcome run(Task &t, const Rmdir &op, std::size_t)
 {
 	const Where w = where(t, op.path);
 
-	return result(unlinkat(w.dirfd, w.rel.c_str(), AT_REMOVEDIR));
+	return result(unlinkat(w.dirfd, w.rel, AT_REMOVEDIR));
 }
 
 Outcome run(Task &t, const Exec &op, std::size_t)
@@ -272,7 +272,8 @@ Outcome run(Task &t, const Mount &op, std::size_t)
 	const Where src = where(t, op.source);
 	const bool plain = op.source.at.empty() && op.path.at.empty();
 	const std::string source =
-		plain ? src.rel : "/proc/self/fd/" + std::to_string(src.dirfd) + "/" + src.rel;
+		plain ? std::string(src.rel)
+		      : "/proc/self/fd/" + std::to_string(src.dirfd) + "/" + src.rel;
 
 	return with_cwd(t, op.path, [&](const char *p) {
 		return result(mount(source.c_str(), p, nullptr, MS_BIND, nullptr));

@@ -28,10 +28,10 @@ constexpr std::size_t max_attr_buffer = 8192;
 long open_rule_parent(const Where &w)
 {
 	uapi::OpenHow how{O_PATH | O_CLOEXEC, 0, uapi::resolve_beneath};
-	const long fd = syscall(uapi::nr_openat2, w.dirfd, w.rel.c_str(), &how, sizeof how);
+	const long fd = syscall(uapi::nr_openat2, w.dirfd, w.rel, &how, sizeof how);
 
 	if (fd < 0 && errno == ENOSYS)
-		return openat(w.dirfd, w.rel.c_str(), O_PATH | O_CLOEXEC);
+		return openat(w.dirfd, w.rel, O_PATH | O_CLOEXEC);
 	return fd;
 }
 
@@ -72,16 +72,22 @@ Outcome add_path_beneath(Task &t, const AddRule &op, int ruleset)
 Outcome run(Task &, const CreateRuleset &op, std::size_t)
 {
 	const std::size_t size = op.size.value_or(op.attr_null ? 0 : sizeof(uapi::RulesetAttr));
-	std::vector<unsigned char> buf(
-		std::clamp<std::size_t>(size, sizeof(uapi::RulesetAttr) + 16, max_attr_buffer));
 	const uapi::RulesetAttr attr{op.handled_fs, op.handled_net, op.scoped,
 				     op.quiet_fs,   op.quiet_net,   op.quiet_scoped};
+	/* Usually on the stack: a task avoids the heap (see Where). */
+	alignas(8) unsigned char small[sizeof attr + 16] = {};
+	std::vector<unsigned char> large;
+	unsigned char *buf = small;
 
-	std::copy_n(reinterpret_cast<const unsigned char *>(&attr), sizeof attr, buf.data());
+	if (size > sizeof small) {
+		large.resize(std::min(size, max_attr_buffer));
+		buf = large.data();
+	}
+	std::copy_n(reinterpret_cast<const unsigned char *>(&attr), sizeof attr, buf);
 	if (op.trailing_garbage)
 		buf[sizeof attr] = 0x5a;
-	return result(syscall(uapi::nr_landlock_create_ruleset,
-			      op.attr_null ? nullptr : buf.data(), size, op.flags));
+	return result(syscall(uapi::nr_landlock_create_ruleset, op.attr_null ? nullptr : buf,
+			      size, op.flags));
 }
 
 Outcome run(Task &t, const AddRule &op, std::size_t)

@@ -123,7 +123,7 @@ Outcome receive_passed_fd(Task &t, std::size_t index, bool sent)
 
 	auto bind = [&](int value) {
 		if (!name.empty())
-			t.proc->names[name] = value;
+			bind_name(t, name, value);
 	};
 	if (!sent) {
 		bind(-1);

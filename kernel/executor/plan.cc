@@ -99,6 +99,61 @@ OpFacts facts(const Op &op)
 	return f;
 }
 
+/* Call @f with every fd name @op uses (FdRef names, "$D" directories). */
+template <class F> void for_each_fd_name(const Op &op, F f)
+{
+	std::visit(
+		[&](const auto &o) {
+			auto path = [&](const PathRef &p) {
+				if (!p.at.empty())
+					f(p.at);
+			};
+			auto fd = [&](const FdRef &r) {
+				if (!r.is_raw())
+					f(r.name);
+			};
+			if constexpr (requires { o.fd.name; })
+				fd(o.fd);
+			if constexpr (requires { o.ruleset.name; })
+				fd(o.ruleset);
+			if constexpr (requires { o.parent->name; })
+				if (o.parent)
+					fd(*o.parent);
+			if constexpr (requires { o.path.at; })
+				path(o.path);
+			if constexpr (requires { o.path->at; })
+				if (o.path)
+					path(*o.path);
+			if constexpr (requires { o.from.at; })
+				path(o.from), path(o.to);
+			if constexpr (requires { o.source.at; })
+				path(o.source);
+			if constexpr (requires { o.addr.path; })
+				path(o.addr.path);
+			if constexpr (requires { o.addr->path; })
+				if (o.addr)
+					path(o.addr->path);
+		},
+		op);
+}
+
+/* Number every fd name; false if there are too many. */
+bool number_fd_names(const Trace &t, Plan &plan)
+{
+	auto add = [&](const std::string &name) {
+		if (name.empty() || plan.fd_ids.count(name))
+			return;
+		plan.fd_ids.emplace(name, static_cast<int>(plan.fd_names.size()));
+		plan.fd_names.push_back(name);
+	};
+
+	for (const auto &s : t.steps) {
+		for_each_fd_name(s.op, add);
+		add(s.bind);
+	}
+	return plan.fd_names.size() <= static_cast<std::size_t>(max_fd_names);
+}
+
 std::optional<std::string> requirement_skip(const Requirement &r, const Profile &p,
 					    bool privileged)
 {
@@ -250,6 +305,8 @@ Plan make_plan(const Trace &t, const Profile &profile, bool privileged)
 			plan.error = *bad;
 			return plan;
 		}
+	if (!number_fd_names(t, plan))
+		plan.error = "more than " + std::to_string(max_fd_names) + " fd names";
 	return plan;
 }
 

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace lockstep::exec {
@@ -23,6 +24,8 @@ namespace lockstep::exec {
 /* The most tasks a trace may create, and steps it may have (mailbox). */
 inline constexpr int max_tasks = 32;
 inline constexpr std::size_t max_steps = 1024;
+/* The most fd names a trace may use (each process has a table of them). */
+inline constexpr int max_fd_names = 256;
 
 /**
  * struct Plan - a checked trace, ready to run
@@ -38,6 +41,8 @@ inline constexpr std::size_t max_steps = 1024;
  * @mutates: a step may change the tree (create, remove, rename, write,
  *           mount...); when false, the tree is exactly as built afterwards.
  * @single_process: no fork and no exec: main is the only process.
+ * @fd_names: every fd name the trace binds or uses, in order of appearance.
+ * @fd_ids: name -> its index in @fd_names (and in a process's table).
  */
 struct Plan {
 	std::optional<std::string> skip;
@@ -49,6 +54,8 @@ struct Plan {
 	bool passes_fds = false;
 	bool mutates = false;
 	bool single_process = true;
+	std::vector<std::string> fd_names;
+	std::unordered_map<std::string, int> fd_ids;
 };
 
 /**

@@ -14,9 +14,11 @@
 #include "kernel/executor/plan.h"
 #include "model/ops.h"
 
+#include <algorithm>
+#include <climits>
+#include <iterator>
 #include <string>
 #include <sys/types.h>
-#include <unordered_map>
 
 namespace lockstep::exec {
 
@@ -40,9 +42,16 @@ struct TaskEnv {
 	std::string abstract_prefix;
 };
 
-/* One process's fd names. */
+/*
+ * One process's fd names, indexed by the plan's name ids.  A fixed array
+ * on main's stack, not a map: writing it after fork costs no allocation
+ * (and no copy-on-write of the heap).
+ */
 struct Process {
-	std::unordered_map<std::string, int> names;
+	static constexpr int unbound = INT_MIN;
+	int fds[max_fd_names];
+
+	Process() { std::fill(std::begin(fds), std::end(fds), unbound); }
 };
 
 /**

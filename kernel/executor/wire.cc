@@ -257,24 +257,41 @@ bool decode(std::string_view bytes, TraceRun &r) { return decode_any(bytes, r); 
 bool decode(std::string_view bytes, Hello &h) { return decode_any(bytes, h); }
 bool decode(std::string_view bytes, Setup &s) { return decode_any(bytes, s); }
 
-bool Channel::send(const std::string &bytes)
+std::size_t Channel::queue(const std::string &bytes)
 {
 	const auto n = static_cast<std::uint32_t>(bytes.size());
-	std::string frame(reinterpret_cast<const char *>(&n), sizeof n);
+
+	out_.append(reinterpret_cast<const char *>(&n), sizeof n);
+	out_ += bytes;
+	return ++queued_;
+}
+
+bool Channel::flush()
+{
 	std::size_t done = 0;
 
-	frame += bytes;
-	while (done < frame.size()) {
+	while (done < out_.size()) {
 		/* MSG_NOSIGNAL: a dead peer is an error, not a SIGPIPE. */
-		const ssize_t w = ::send(fd_, frame.data() + done, frame.size() - done, MSG_NOSIGNAL);
+		const ssize_t w = ::send(fd_, out_.data() + done, out_.size() - done, MSG_NOSIGNAL);
 
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
+		if (w <= 0) {
+			out_.clear();
+			queued_ = 0;
 			return false;
+		}
 		done += static_cast<std::size_t>(w);
 	}
+	out_.clear();
+	queued_ = 0;
 	return true;
+}
+
+bool Channel::send(const std::string &bytes)
+{
+	queue(bytes);
+	return flush();
 }
 
 /* Move one complete buffered message to @bytes, if there is one. */

@@ -71,8 +71,12 @@ public:
 	explicit Channel(int fd = -1) : fd_(fd) {}
 
 	int fd() const { return fd_; }
-	/* False if the peer is gone (no SIGPIPE). */
+	/* Send one message now; false if the peer is gone (no SIGPIPE). */
 	bool send(const std::string &bytes);
+	/* Keep a message to send with the next flush(); how many are kept. */
+	std::size_t queue(const std::string &bytes);
+	/* Send the kept messages, in one system call if the socket takes them. */
+	bool flush();
 	/*
 	 * The next message: waits up to @timeout_ms (-1: forever, 0: only
 	 * a message already there).  A malformed stream counts as eof.
@@ -83,6 +87,8 @@ private:
 	bool take(std::string &bytes);
 
 	int fd_;
+	std::string out_;
+	std::size_t queued_ = 0;
 	int rcvtimeo_ms_ = -1; /* SO_RCVTIMEO as set: -1 none */
 	std::vector<char> buf_;
 	std::size_t begin_ = 0, end_ = 0;

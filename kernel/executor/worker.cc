@@ -56,8 +56,13 @@ public:
 	Channel channel_;
 
 private:
-	/* Requests in flight: the worker prepares one while it runs another. */
-	static constexpr std::size_t window = 2;
+	/*
+	 * Requests in flight: the worker prepares one while it runs another,
+	 * and answers in batches (worker_process.cc), so a few more; at most
+	 * this many bytes, so that sending never waits for the worker.
+	 */
+	static constexpr std::size_t window = 16;
+	static constexpr std::size_t window_bytes = 64 * 1024;
 
 	void start();
 	void stop();
@@ -158,19 +163,25 @@ bool WorkerClient::ready()
 	return error_.empty();
 }
 
-/* Send requests @sent.. while fewer than @window are unanswered. */
+/* Send requests @sent.. while few are unanswered. */
 std::size_t WorkerClient::send_ahead(std::span<const Trace> traces, std::size_t done,
 				     std::size_t sent)
 {
+	std::size_t bytes = 0;
+
 	while (sent < traces.size() && sent < done + window &&
-	       channel_.send(encode(traces[sent])))
+	       (sent == done || bytes < window_bytes)) {
+		const std::string request = encode(traces[sent]);
+
+		bytes += request.size();
+		channel_.queue(request);
 		sent++;
-	return sent;
+	}
+	return channel_.flush() ? sent : done;
 }
 
 std::vector<TraceRun> WorkerClient::run_all(std::span<const Trace> traces)
 {
-	const int wait_ms = static_cast<int>(opts_.trace_timeout.count()) + reply_grace_ms;
 	std::vector<TraceRun> out;
 	std::size_t sent = 0;
 
@@ -192,6 +203,14 @@ std::vector<TraceRun> WorkerClient::run_all(std::span<const Trace> traces)
 			sent++;
 			continue;
 		}
+		/*
+		 * Each request in flight may take a whole trace timeout; two
+		 * values only, so that SO_RCVTIMEO is seldom changed.
+		 */
+		const std::size_t in_flight = sent - out.size() > 1 ? window : 1;
+		const auto wait_ms = static_cast<int>(
+			in_flight * static_cast<std::size_t>(opts_.trace_timeout.count()) +
+			reply_grace_ms);
 		const Channel::Got got = channel_.receive(bytes, wait_ms);
 
 		if (got == Channel::Got::timeout) {

@@ -104,6 +104,7 @@ std::string setup(WorkerState &w, const std::string &scratch)
 	w.scratch_fd = open(scratch.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (w.scratch_fd < 0)
 		return failure("open " + scratch);
+	w.roots = RootPool(w.scratch_fd, scratch);
 	if (auto err = inherited_state())
 		return *err;
 	w.mb = mailbox_create();
@@ -147,6 +148,12 @@ std::unique_ptr<Prepared> receive(WorkerState &w, Channel &ch, bool wait, bool &
 }
 
 /*
+ * Replies are sent in batches of this many when more requests are waiting:
+ * the parent wakes up once per batch, not once per trace.
+ */
+constexpr std::size_t reply_batch = 8;
+
+/*
  * Run requests until the parent closes the socket.  Three traces are in
  * flight: the previous one is reaped once the current one's main exists and
  * removed while it works, and the next one is prepared meanwhile if the
@@ -171,7 +178,7 @@ void serve(WorkerState &w, Channel &ch)
 		};
 
 		execute(w, *cur, settle, background);
-		if (!ch.send(encode(cur->out))) {
+		if ((ch.queue(encode(cur->out)) >= reply_batch || !next) && !ch.flush()) {
 			/* The parent is gone: finish this trace, run no more. */
 			eof = true;
 			next.reset();

@@ -14,7 +14,6 @@
 
 #include <cstdio>
 #include <functional>
-#include <set>
 #include <stdexcept>
 
 namespace lockstep::repro {
@@ -381,39 +380,6 @@ std::string comment(std::string s)
 	return s;
 }
 
-template <class F> void for_each_fd_ref(const Op &op, F f)
-{
-	std::visit(
-		[&](const auto &o) {
-			auto path = [&](const PathRef &p) {
-				if (!p.at.empty())
-					f(p.at);
-			};
-			if constexpr (requires { o.fd.name; })
-				f(o.fd.name);
-			if constexpr (requires { o.ruleset.name; })
-				f(o.ruleset.name);
-			if constexpr (requires { o.parent->name; })
-				if (o.parent)
-					f(o.parent->name);
-			if constexpr (requires { o.path.at; })
-				path(o.path);
-			if constexpr (requires { o.path->at; })
-				if (o.path)
-					path(*o.path);
-			if constexpr (requires { o.from.at; })
-				path(o.from), path(o.to);
-			if constexpr (requires { o.source.at; })
-				path(o.source);
-			if constexpr (requires { o.addr.path; })
-				path(o.addr.path);
-			if constexpr (requires { o.addr->path; })
-				if (o.addr)
-					path(o.addr->path);
-		},
-		op);
-}
-
 } // namespace
 
 std::string c_string(std::string_view s)
@@ -437,22 +403,6 @@ std::string c_string(std::string_view s)
 }
 
 std::string c_fd_var(const std::string &name) { return "fd_" + name; }
-
-std::vector<std::string> fd_names(const Trace &t)
-{
-	std::vector<std::string> out;
-	std::set<std::string> seen;
-	auto add = [&](const std::string &n) {
-		if (!n.empty() && seen.insert(n).second)
-			out.push_back(n);
-	};
-
-	for (const auto &s : t.steps) {
-		for_each_fd_ref(s.op, add);
-		add(s.bind);
-	}
-	return out;
-}
 
 bool uses_threads(const Trace &t)
 {

@@ -27,9 +27,6 @@ std::string c_string(std::string_view s);
 /* The C variable holding fd name @name ("fd_r1"). */
 std::string c_fd_var(const std::string &name);
 
-/* Every fd name the trace binds or uses, each once, in order of appearance. */
-std::vector<std::string> fd_names(const Trace &t);
-
 /* The body of build_tree(): returns 0, or prints the failing line and 1. */
 std::string c_build_tree(const Trace &t);
 

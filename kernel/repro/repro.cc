@@ -109,7 +109,7 @@ std::string steps(const Trace &t, const exec::Plan &plan, std::size_t target)
 	std::string vars = "\n/* The trace's fd names: every process has its own copies, threads share them. */\n";
 	std::string cases, receives;
 
-	for (const auto &n : fd_names(t))
+	for (const auto &n : plan.fd_names)
 		vars += "static int " + c_fd_var(n) + " = -1;\n";
 	for (std::size_t i = 0; i <= target; i++) {
 		cases += c_step(t, plan, i);

@@ -81,6 +81,16 @@ bool OutcomeSet::admits(const Outcome &observed) const
 	return match(observed) != nullptr;
 }
 
+bool OutcomeSet::overlaps(const OutcomeSet &pins) const
+{
+	for (const auto &a : items_)
+		for (const auto &b : pins.items_)
+			if (a.err == b.err &&
+			    (a.err || !a.value || !b.value || *a.value == *b.value))
+				return true;
+	return false;
+}
+
 const Outcome *OutcomeSet::match(const Outcome &observed) const
 {
 	for (const auto &o : items_)

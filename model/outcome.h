@@ -65,6 +65,13 @@ public:
 	void add(const Outcome &o);
 	void merge(const OutcomeSet &other);
 	bool admits(const Outcome &observed) const;
+	/*
+	 * [oracle.pins] Whether some outcome of @pins may be one of these: the
+	 * same errno, or two successes whose values (when both are known)
+	 * agree.  A trace's pin "A|B" is consistent with the model when the
+	 * model allows at least one of them.
+	 */
+	bool overlaps(const OutcomeSet &pins) const;
 	/* The allowed outcome that admits @observed, if any. */
 	const Outcome *match(const Outcome &observed) const;
 	bool empty() const { return items_.empty(); }

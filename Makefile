@@ -24,7 +24,7 @@ build: setup $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	$(BUILD)/tools/lockstep run $(RUN_FLAGS)
+	$(BUILD)/tools/lockstep/lockstep run $(RUN_FLAGS)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_FLAGS)

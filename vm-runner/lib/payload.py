@@ -68,7 +68,9 @@ def resolve(payload_opt, args_opt, corpus_opt, bin_cache):
         path = os.path.abspath(payload_opt)
         if not os.path.isfile(path):
             raise util.Error(f"payload not found: {payload_opt}")
-        default_args, label = [], os.path.basename(path)
+        # The lockstep binary named explicitly (make vm-matrix, ctest) gets lockstep's arguments too.
+        is_lockstep = os.path.basename(path) == "lockstep"
+        default_args, label = (LOCKSTEP_ARGS, "lockstep") if is_lockstep else ([], os.path.basename(path))
     elf_check(path)
     args = default_args if args_opt is None else shlex.split(args_opt)
     if corpus_opt is None:

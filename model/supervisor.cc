@@ -359,6 +359,27 @@ void walk_one(StepCtx &c, FsWalk &w, const Domain &d, const std::vector<int> &sn
 		fs_walk_step(w, c.s.vfs, d, rules_at(c.s, d, snap));
 }
 
+/* Hand a finished walk to the test harness's audit (FsAudit). */
+void audit_walk(StepCtx &c, const FsWalk &w, const Domain &d,
+		const std::vector<int> &snap, const VPath &start,
+		const LayerMasks &initial, bool resumed)
+{
+	const auto extra = c.p.variants.check == CheckVariant::per_step
+				   ? sup_committed(c.s, d)
+				   : rules_at(c.s, d, snap);
+	FsAudit a;
+
+	a.vfs = &c.s.vfs;
+	a.domain = &d;
+	a.extra = extra;
+	a.erratum3_fixed = w.erratum3_fixed;
+	a.start = start;
+	a.initial = initial;
+	a.walk = &w;
+	a.resumed = resumed;
+	fs_audit_hook(a);
+}
+
 } // namespace
 
 std::optional<FsWalk> sup_walk(StepCtx &c, const VPath &path, AccessMask request)
@@ -366,9 +387,11 @@ std::optional<FsWalk> sup_walk(StepCtx &c, const VPath &path, AccessMask request
 	const Domain &d = c.self().domain;
 	FsWalk w;
 	std::vector<int> snap;
+	bool resumed = false;
 
 	if (c.resume && c.resume->in_walk) {
 		/* [sup.pause] Continue the walk saved at the pause. */
+		resumed = true;
 		w = std::move(c.resume->walk);
 		snap = std::move(c.resume->snapshot);
 		c.resume->in_walk = false;
@@ -393,8 +416,11 @@ std::optional<FsWalk> sup_walk(StepCtx &c, const VPath &path, AccessMask request
 		}
 	}
 	c.walked = true;
+	const LayerMasks initial = resumed ? init_fs_masks(d, request) : w.masks;
 	while (!w.done())
 		walk_one(c, w, d, snap);
+	if (fs_audit_hook)
+		audit_walk(c, w, d, snap, path, initial, resumed);
 	return w;
 }
 
@@ -660,6 +686,56 @@ void sup_teardown(State &s, std::vector<std::string> *why)
 	}
 }
 
+namespace {
+
+/* Whether process @proc holds an fd of supervisor @sup. */
+bool process_holds(const State &s, const Process &proc, int sup)
+{
+	for (const auto &[fd, f] : proc.fds)
+		if (supervisor_of_file(s, s.files[f]) == sup)
+			return true;
+	return false;
+}
+
+/*
+ * [sup.acyclic.deadlock] Whether tasks that can still act (@live) can
+ * release a wait for supervisor @sup: answer it (a live task that may act
+ * as the supervisor, once it holds the fd: a live holder can pass the fd to
+ * it with SCM_RIGHTS), or make the supervisor go away (every process
+ * holding its fd has a live task, which can close it:
+ * [sup.notify.teardown]).
+ */
+bool releasable(const State &s, const Profile &p, int sup,
+		const std::vector<bool> &live)
+{
+	bool live_holder = false, every_holder_live = true, live_responder = false;
+
+	for (const auto &proc : s.processes) {
+		bool any = false;
+
+		if (!process_holds(s, proc, sup))
+			continue;
+		for (std::size_t t = 0; t < s.tasks.size(); t++)
+			any = any || (live[t] && &s.processes[s.tasks[t].process] == &proc);
+		live_holder = live_holder || any;
+		every_holder_live = every_holder_live && any;
+	}
+	for (std::size_t t = 0; t < s.tasks.size(); t++)
+		live_responder = live_responder ||
+				 (live[t] && sup_valid_responder(s, p, static_cast<int>(t), sup));
+	return every_holder_live || (live_holder && live_responder);
+}
+
+} // namespace
+
+/*
+ * [sup.acyclic.deadlock] A waiting task is deadlocked when no task that can
+ * act will ever release it (releasable()).  A task that merely has nobody
+ * to answer it now is not: a supervisor that restricted itself further can
+ * still close its fd, or pass it to a task that may answer.  The tasks
+ * that can act are found as a fixpoint, so that what is left is a cycle of
+ * waits (or waits on one).
+ */
 std::vector<int> sup_deadlocked(const State &s, const Profile &p)
 {
 	const std::size_t n = s.tasks.size();
@@ -671,20 +747,59 @@ std::vector<int> sup_deadlocked(const State &s, const Profile &p)
 	while (changed) {
 		changed = false;
 		for (std::size_t t = 0; t < n; t++) {
-			if (live[t])
+			if (live[t] || !releasable(s, p, s.tasks[t].blocked->supervisor, live))
 				continue;
-			for (const int u : responders(s, p, s.tasks[t].blocked->supervisor)) {
-				if (live[u]) {
-					live[t] = true;
-					changed = true;
-					break;
-				}
-			}
+			live[t] = true;
+			changed = true;
 		}
 	}
 	std::vector<int> out;
 	for (std::size_t t = 0; t < n; t++)
 		if (!live[t])
+			out.push_back(static_cast<int>(t));
+	return out;
+}
+
+/*
+ * [sup.acyclic] The wait-for graph: a waiting task waits for every task
+ * that may answer its supervisor and holds its fd.  Waiting tasks on a
+ * cycle of waits, or waiting for one, are what is left once the waiting
+ * tasks that wait for no waiting task are removed, repeatedly.  With
+ * @one_supervisor only waits between waiters of the same supervisor count:
+ * a cycle of those is self-supervision.
+ */
+std::vector<int> sup_wait_cycle(const State &s, const Profile &p, bool one_supervisor)
+{
+	const std::size_t n = s.tasks.size();
+	std::vector<bool> in(n);
+	bool changed = true;
+	const auto waits = [&](std::size_t t) {
+		return s.tasks[t].blocked && !s.tasks[t].blocked->result;
+	};
+
+	for (std::size_t t = 0; t < n; t++)
+		in[t] = waits(t);
+	while (changed) {
+		changed = false;
+		for (std::size_t t = 0; t < n; t++) {
+			const int sup = in[t] ? s.tasks[t].blocked->supervisor : -1;
+			bool waits_for_one = false;
+
+			if (!in[t])
+				continue;
+			for (const int u : responders(s, p, sup))
+				waits_for_one = waits_for_one ||
+						(in[u] && (!one_supervisor ||
+							   s.tasks[u].blocked->supervisor == sup));
+			if (!waits_for_one) {
+				in[t] = false;
+				changed = true;
+			}
+		}
+	}
+	std::vector<int> out;
+	for (std::size_t t = 0; t < n; t++)
+		if (in[t])
 			out.push_back(static_cast<int>(t));
 	return out;
 }

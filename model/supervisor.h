@@ -74,8 +74,20 @@ bool sup_read_event(StepCtx &c, const OpenFile &f);
 bool sup_answer_event(StepCtx &c, const OpenFile &f);
 /* After a close: supervisors nobody holds any more deny their events. */
 void sup_teardown(State &s, std::vector<std::string> *why);
-/* Blocked tasks that no task can ever answer ([sup.acyclic.deadlock]). */
+/*
+ * [sup.acyclic.deadlock] Blocked tasks that no task that can act will ever
+ * release: nobody can answer them, now or after being passed the
+ * supervisor fd, and the supervisor cannot go away (a process holding its
+ * fd has no task that can act, so the fd is never closed).
+ */
 std::vector<int> sup_deadlocked(const State &s, const Profile &p);
+/*
+ * [sup.acyclic] Waiting tasks on a cycle of the wait-for graph (or waiting
+ * for one): a waiting task waits for every waiting task that may answer its
+ * supervisor and holds its fd.  With @one_supervisor, only cycles among the
+ * waiters of one supervisor (self-supervision).
+ */
+std::vector<int> sup_wait_cycle(const State &s, const Profile &p, bool one_supervisor);
 
 /*
  * [sup.optional] With optional=operation-time, truncate and device ioctl on

@@ -49,6 +49,8 @@ public:
 	/* One-line error, "" when none. */
 	const std::string &error() const { return error_; }
 	const std::string &command() const { return command_; }
+	/* The words not consumed yet. */
+	const std::vector<std::string> &words() const { return words_; }
 
 private:
 	std::string command_;
@@ -75,5 +77,6 @@ int cmd_check(Args args);
 int cmd_repro(Args args);
 int cmd_generate(Args args);
 int cmd_prove(Args args, const char *argv0);
+int cmd_diff(Args args);
 
 } // namespace lockstep::cli

@@ -63,6 +63,12 @@ int main(int argc, char **argv)
 		return cmd_check(Args(cmd, words));
 	if (cmd == "repro")
 		return cmd_repro(Args(cmd, words));
+	if (cmd == "generate")
+		return cmd_generate(Args(cmd, words));
+	if (cmd == "prove")
+		return cmd_prove(Args(cmd, words), argv[0]);
+	if (cmd == "diff")
+		return cmd_diff(Args(cmd, words));
 	std::fprintf(stderr, "lockstep: unknown command '%s' (see lockstep --help)\n",
 		     cmd.c_str());
 	return exit_usage;

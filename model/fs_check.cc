@@ -163,10 +163,28 @@ void fs_walk_step(FsWalk &w, const Vfs &vfs, const Domain &d, ExtraRules extra)
 		w.ended = true;
 }
 
+FsAuditHook fs_audit_hook = nullptr;
+
 void fs_walk_finish(FsWalk &w, const Vfs &vfs, const Domain &d, ExtraRules extra)
 {
+	/* A walk finished from its start can be audited (see FsAudit). */
+	const bool audit = fs_audit_hook && w.next == 0;
+	const VPath start = w.at;
+	const LayerMasks initial = w.masks;
+
 	while (!w.done())
 		fs_walk_step(w, vfs, d, extra);
+	if (!audit)
+		return;
+	FsAudit a;
+	a.vfs = &vfs;
+	a.domain = &d;
+	a.extra = extra;
+	a.erratum3_fixed = w.erratum3_fixed;
+	a.start = start;
+	a.initial = initial;
+	a.walk = &w;
+	fs_audit_hook(a);
 }
 
 AccessMask make_access(FileType type, bool whiteout, bool erratum4_fixed)
@@ -324,11 +342,13 @@ bool refer_walk(const Vfs &vfs, const Domain &d, VPath walker,
  * sides, and the moved object must not gain rights ([refer.no_gain]);
  * [refer.exdev] EACCES takes precedence over EXDEV.
  */
-ReferResult check_refer(const Vfs &vfs, const Domain &d, const VPath &old_dir,
-			DentryId old_dentry, const VPath &new_dir,
-			DentryId new_dentry, bool removable, bool exchange,
-			bool whiteout, bool erratum3_fixed, bool erratum4_fixed,
-			ExtraRules extra)
+namespace {
+
+ReferResult refer_decision(const Vfs &vfs, const Domain &d, const VPath &old_dir,
+			   DentryId old_dentry, const VPath &new_dir,
+			   DentryId new_dentry, bool removable, bool exchange,
+			   bool whiteout, bool erratum3_fixed, bool erratum4_fixed,
+			   ExtraRules extra)
 {
 	ReferResult r;
 	AccessMask access1 = 0, access2;
@@ -417,6 +437,39 @@ ReferResult check_refer(const Vfs &vfs, const Domain &d, const VPath &old_dir,
 		r.err = EXDEV;
 		r.lines.push_back("only refer is missing, or the object would gain "
 				  "rights: EXDEV");
+	}
+	return r;
+}
+
+} // namespace
+
+ReferResult check_refer(const Vfs &vfs, const Domain &d, const VPath &old_dir,
+			DentryId old_dentry, const VPath &new_dir,
+			DentryId new_dentry, bool removable, bool exchange,
+			bool whiteout, bool erratum3_fixed, bool erratum4_fixed,
+			ExtraRules extra)
+{
+	ReferResult r = refer_decision(vfs, d, old_dir, old_dentry, new_dir,
+				       new_dentry, removable, exchange, whiteout,
+				       erratum3_fixed, erratum4_fixed, extra);
+
+	/* Across directories only: the same-directory walk audits itself. */
+	if (fs_audit_hook && vfs.dentry(old_dentry).parent != new_dir.dentry &&
+	    domain_handles(d, fs::all, 0, 0)) {
+		FsAudit a;
+
+		a.kind = FsAudit::Kind::refer;
+		a.vfs = &vfs;
+		a.domain = &d;
+		a.extra = extra;
+		a.erratum3_fixed = erratum3_fixed;
+		a.old_dentry = old_dentry;
+		a.new_dir = new_dir;
+		a.new_dentry = new_dentry;
+		a.removable = removable;
+		a.exchange = exchange;
+		a.err = r.err;
+		fs_audit_hook(a);
 	}
 	return r;
 }

@@ -132,6 +132,45 @@ ReferResult check_refer(const Vfs &vfs, const Domain &d, const VPath &old_dir,
 /* [fs.make] The right creating an object of @type needs (mknod hook). */
 AccessMask make_access(FileType type, bool whiteout, bool erratum4_fixed);
 
+/**
+ * struct FsAudit - one finished filesystem decision, for test harnesses
+ *
+ * fuzz/ installs fs_audit_hook to recompute every decision declaratively
+ * from the layers' rules ("a layer never grants more than its rules"); the
+ * model never reads it back, and it is null outside test harnesses (one
+ * predictable branch per decision).
+ *
+ * @kind: a path walk (open, create, delete, truncate, exec, resolve_unix,
+ *        same-directory refer), or a refer check across directories.
+ * @extra: the rules that extended each layer (committed supervisor rules).
+ * @start, @initial, @walk: walk: where it started, its masks before the
+ *                          first dentry, its final state.
+ * @resumed: walk: finished after a pause ([sup.pause]); its first part read
+ *           the rules of an earlier step, so @extra is not what it read.
+ * @old_dentry ... @err: refer: check_refer()'s arguments and its result.
+ */
+struct FsAudit {
+	enum class Kind : std::uint8_t { walk, refer } kind = Kind::walk;
+	const Vfs *vfs = nullptr;
+	const Domain *domain = nullptr;
+	ExtraRules extra;
+	bool erratum3_fixed = true;
+	VPath start;
+	LayerMasks initial;
+	const FsWalk *walk = nullptr;
+	bool resumed = false;
+	DentryId old_dentry = -1;
+	VPath new_dir;
+	DentryId new_dentry = -1;
+	bool removable = false;
+	bool exchange = false;
+	int err = 0;
+};
+
+using FsAuditHook = void (*)(const FsAudit &);
+/* Test-only: called with every finished decision when set (fuzz/). */
+extern FsAuditHook fs_audit_hook;
+
 /* Explanation lines for a finished walk: per layer, grants or what is missing. */
 std::vector<std::string> explain_fs_walk(const FsWalk &w, const Vfs &vfs,
 					 const Domain &d);

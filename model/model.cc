@@ -16,6 +16,8 @@ namespace {
 template <class... Ts> struct overloaded : Ts... {
 	using Ts::operator()...;
 };
+/* clang before 17 deduces no aggregate's template arguments (fuzz/ builds with clang-14). */
+template <class... Ts> overloaded(Ts...) -> overloaded<Ts...>;
 
 void dispatch(StepCtx &c)
 {

@@ -1,0 +1,34 @@
+# The ctest label fuzz: a short run of every target, the codec's test, the
+# dictionary, and the planted bug.  Included with FUZZ_TREE (the clang build
+# of fuzz/), FUZZ_LOCKSTEP (the lockstep command, if built) and FUZZ_FIXTURE
+# (the fixture that builds FUZZ_TREE, if any).
+set(LOCKSTEP_FUZZ_SECONDS 60 CACHE STRING
+  "Seconds each fuzz target runs in the ctest label fuzz")
+set(LOCKSTEP_PLANTED_SECONDS 300 CACHE STRING
+  "Longest time fuzz_kernel_planted may take to find the planted bug")
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+get_filename_component(FUZZ_SRC "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+
+function(fuzz_test name timeout)
+  add_test(NAME ${name} COMMAND ${ARGN})
+  set_tests_properties(${name} PROPERTIES LABELS fuzz TIMEOUT ${timeout})
+  if(FUZZ_FIXTURE)
+    set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED ${FUZZ_FIXTURE})
+  endif()
+endfunction()
+
+fuzz_test(fuzz_codec 600 ${FUZZ_TREE}/fuzz_codec_test)
+fuzz_test(fuzz_dict 60 ${CMAKE_COMMAND} -DTOOL=${FUZZ_TREE}/lockstep-fuzz-tool
+  -DDICT=${FUZZ_SRC}/trace.dict -P ${FUZZ_SRC}/tests/check_dict.cmake)
+math(EXPR fuzz_timeout "${LOCKSTEP_FUZZ_SECONDS} + 240")
+foreach(target fuzz_trace_parser fuzz_model fuzz_variants fuzz_kernel)
+  fuzz_test(${target}_short ${fuzz_timeout} ${Python3_EXECUTABLE} ${FUZZ_SRC}/run-fuzz
+    --build ${FUZZ_TREE} --seconds ${LOCKSTEP_FUZZ_SECONDS} ${target})
+endforeach()
+math(EXPR planted_timeout "${LOCKSTEP_PLANTED_SECONDS} + 240")
+set(planted_args --build ${FUZZ_TREE} --seconds ${LOCKSTEP_PLANTED_SECONDS})
+if(FUZZ_LOCKSTEP)
+  list(APPEND planted_args --lockstep ${FUZZ_LOCKSTEP})
+endif()
+fuzz_test(fuzz_planted_bug ${planted_timeout} ${Python3_EXECUTABLE} ${FUZZ_SRC}/planted-bug
+  ${planted_args})

@@ -9,6 +9,9 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
+# make run: how many generated traces run after the corpus, and their seed.
+GENERATE ?= 10000
+SEED ?= 1
 
 .PHONY: all setup build run test bench clean
 
@@ -24,7 +27,7 @@ build: setup $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	$(BUILD)/tools/lockstep/lockstep run $(RUN_FLAGS)
+	$(BUILD)/tools/lockstep/lockstep run --generate $(GENERATE) --seed $(SEED) $(RUN_FLAGS)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_FLAGS)

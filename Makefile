@@ -38,11 +38,17 @@ bench: build
 clean:
 	rm -rf $(BUILD)
 
-# The suite in QEMU on Debian's kernels (6.1, 6.12, 7.2, 7.3), fetched into
-# ~/.cache/lockstep/kernels with a private apt state.
-.PHONY: vm-fetch vm-matrix
+# The suite on the running kernel and in QEMU on Debian's kernels (6.1, 6.12,
+# 7.2, 7.3), fetched into ~/.cache/lockstep/kernels with a private apt state:
+# one KTAP stream (a subtest per kernel), then the matrix table.
+# make vm-bench: seconds per kernel (boot, corpus, campaign) next to the host.
+.PHONY: vm-fetch vm-matrix vm-bench
+VM_TIMEOUT ?= 900
 vm-fetch: setup
 	vm-runner/lockstep-vm fetch
 
 vm-matrix: build
-	vm-runner/lockstep-vm run --series all --payload $(BUILD)/tools/lockstep/lockstep $(VM_FLAGS)
+	nice vm-runner/lockstep-vm run --host --series all --timeout $(VM_TIMEOUT) --payload $(BUILD)/tools/lockstep/lockstep $(VM_FLAGS)
+
+vm-bench: build
+	nice bench/bench-vm --build $(BUILD) $(VM_BENCH_FLAGS)

@@ -179,6 +179,22 @@ class BootResult:
             out = out[:EXCERPT_MAX - 1] + [f"... ({len(out) - EXCERPT_MAX + 1} more lines)"]
         return out
 
+    def reports(self):
+        """Each kernel report as a list of lines without timestamps: its headline (a crash_idx
+        line), then the lines of the report that follow it (trace, registers, end marker)."""
+        out = []
+        for i in self.crash_idx:
+            rep = [ktap.KERNEL_TS.sub("", self.lines[i][1]).strip()]
+            end = i + 1
+            while end < len(self.lines):
+                m = ktap.KERNEL_TS.search(self.lines[end][1])
+                if not m or not REPORT_LINE.match(self.lines[end][1], m.end()):
+                    break
+                rep.append(self.lines[end][1][m.end():].strip())
+                end += 1
+            out.append(rep)
+        return out
+
     def tail(self, n=12):
         return [t for _, t in self.lines if t.strip()][-n:]
 

@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 
-from . import build, initramfs, kernels, ktap, qemu, util
+from . import build, hostrun, initramfs, kernels, known, ktap, matrix, qemu, util
 
 RUNS_KEEP = 30  # run directories kept under the default runs root
 
@@ -24,6 +24,7 @@ class Verdict:
         self.directive = None
         self.reason = ""
         self.problems = []
+        self.known = []  # (KnownIssue, report): kernel reports explained by a known kernel bug
 
     def fail(self, reason, directive=None):
         if self.ok:  # the first reason is the headline; all are kept
@@ -51,7 +52,11 @@ def judge(kernel, res, require_landlock=True):
     elif res.outcome == "no-payload-exit":
         v.fail("the VM stopped before the payload ended", "ERROR")
     if crash and not res.panicked:
-        v.fail(f"kernel reported: {first_crash}", "ERROR")
+        errata = res.guest.get("landlock_errata")
+        v.known, unknown = known.classify(errata if isinstance(errata, int) else None,
+                                          res.reports())
+        if unknown:
+            v.fail(f"kernel reported: {unknown[0][0]}", "ERROR")
     if res.outcome == "exited" and res.qemu_exited is False:
         v.fail("the VM did not power off after the payload ended: hang at shutdown", "TIMEOUT")
     if res.outcome == "exited":
@@ -99,6 +104,10 @@ def diagnostics(v, log_path):
                    f"skip:{t['skip']}")
     for p in v.problems[1:]:
         out.append(f"{n}: also: {p}")
+    for issue, rep in v.known:
+        out.append(f"{n}: known kernel bug {issue.ident} (not a divergence): {rep[0]}")
+        out.append(f"{n}:   {issue.summary}")
+        out.append(f"{n}:   fixed by {issue.fix}")
     out.append(f"{n}: console log {log_path}")
     if r.crash_idx:
         out.append(f"{n}: console excerpt:")
@@ -162,11 +171,82 @@ def choose_accel(opt, vmlinuz, initrd, cache_dir, run_dir):
     return "kvm" if ok else "tcg"
 
 
+def column(name, v, guest):
+    """The matrix column of one judged kernel."""
+    errata = guest.get("landlock_errata")
+    verdict = "ok" if v.ok else f"NOT OK ({v.directive or 'fail'})"
+    note = ""
+    if v.ok and v.known:
+        idents = ", ".join(dict.fromkeys(i.ident for i, _ in v.known))
+        verdict = "ok (known bug)"
+        note = f"known kernel bug {idents} (see the kernel's diagnostics)"
+    elif not v.ok:
+        note = v.reason
+    return matrix.Column(name, v.block, abi=guest.get("landlock_abi"),
+                         errata=errata if isinstance(errata, int) else None,
+                         verdict=verdict, note=note)
+
+
+def judge_host(res):
+    """A Verdict for a host run (no console, no kernel reports)."""
+    user = res.lines
+    block = ktap.parse(user)
+    v = Verdict(None, res, block)
+    if res.outcome == "error":
+        v.fail(f"cannot run the payload: {res.error}", "ERROR")
+    elif res.outcome == "timeout":
+        v.fail(f"no result within {res.timeout:g} s", "TIMEOUT")
+    else:
+        if res.exit != 0:
+            sig = f" (signal {res.signal})" if res.signal else ""
+            v.fail(f"payload exit {res.exit}{sig}")
+        if block is None:
+            v.fail("no KTAP output from the payload")
+        else:
+            for p in block.problems():
+                v.fail(p)
+    return v
+
+
+def run_host(pl, opts, run_dir, out):
+    """Subtest 1 of the stream: the payload on the running kernel. Returns (ok, record, column)."""
+    name = f"host-{os.uname().release}"
+    log_name = f"00-{name}.log"
+    util.log(f"running on the host ({name}, timeout {opts.timeout:g} s)")
+    res = hostrun.run(pl.path, pl.args, pl.corpus, os.path.join(run_dir, "host"),
+                      os.path.join(run_dir, log_name), opts.timeout, env=opts.env)
+    res.timeout = opts.timeout
+    v = judge_host(res)
+    lines = v.block.emit(2) if v.block is not None else []
+    lines.append(f"# {name}: running kernel, payload {shlex.join(res.cmd)}")
+    lines.append(f"# {name}: landlock abi {res.abi if res.abi is not None else '?'} errata "
+                 f"{res.errata if res.errata is not None else 'unknown'}")
+    lines.append(f"# {name}: payload ran {_fmt(res.seconds)}")
+    if v.block is not None:
+        t = v.block.totals()
+        lines.append(f"# {name}: totals pass:{t['pass']} fail:{t['fail']} xfail:{t['xfail']} "
+                     f"skip:{t['skip']}")
+    for p in v.problems[1:]:
+        lines.append(f"# {name}: also: {p}")
+    lines.append(f"# {name}: output {os.path.join(run_dir, log_name)}")
+    if not v.ok and v.block is None:
+        lines += [f"# | {t}" for t in (res.lines + res.stderr.splitlines())[-12:]]
+    lines.append(ktap.Result(v.ok, 1, name, v.directive, ktap.escape(v.reason)).line())
+    print("\n".join(lines), file=out, flush=True)
+    rec = {"n": 1, "name": name, "release": res.uname, "host": True, "ok": v.ok,
+           "directive": v.directive, "reason": v.reason, "problems": v.problems,
+           "totals": v.block.totals() if v.block else None, "log": log_name, **res.to_json()}
+    guest = {"landlock_abi": res.abi, "landlock_errata": res.errata}
+    return v.ok, rec, column(name, v, guest)
+
+
 def run(kernel_list, pl, opts, out=sys.stdout):
     """Boot each Kernel with the Payload; print KTAP to `out`; return True if all passed."""
-    qemu.find_qemu()
     bin_cache = os.path.join(opts.cache, "bin")
-    init_bin = build.compile_static(build.INIT_SRC, bin_cache)
+    init_bin = None
+    if kernel_list:
+        qemu.find_qemu()
+        init_bin = build.compile_static(build.INIT_SRC, bin_cache)
     if opts.run_dir:
         run_dir = os.path.abspath(opts.run_dir)
     else:
@@ -205,12 +285,19 @@ def run(kernel_list, pl, opts, out=sys.stdout):
                                  "tool); use --boot bzimage")
             return k.vmlinuz, "bzimage"
 
+        host = getattr(opts, "host", False)
         print("KTAP version 1", file=out)
-        print(f"1..{len(kernel_list)}", file=out)
+        print(f"1..{len(kernel_list) + (1 if host else 0)}", file=out)
         print(f"# lockstep-vm: payload {pl.path} args {shlex.join(pl.args) or '(none)'}, corpus "
               f"{pl.corpus or '(none)'}, logs in {run_dir}", file=out, flush=True)
+        columns = []
+        if host:
+            ok, rec, col = run_host(pl, opts, run_dir, out)
+            all_ok &= ok
+            summary["kernels"].append(rec)
+            columns.append(col)
         accel = None
-        for n, k in enumerate(kernel_list, 1):
+        for n, k in enumerate(kernel_list, 1 + (1 if host else 0)):
             initrd = initrd_for(k)
             image, how = image_for(k)
             if accel is None:
@@ -229,7 +316,10 @@ def run(kernel_list, pl, opts, out=sys.stdout):
             all_ok &= v.ok
             lines = v.block.emit(2) if v.block is not None else []
             lines += ["# " + d for d in diagnostics(v, os.path.join(run_dir, log_name))]
-            rl = ktap.Result(v.ok, n, k.name, v.directive, ktap.escape(v.reason))
+            reason = v.reason
+            if v.ok and v.known:
+                reason = "known kernel bug: " + ", ".join(dict.fromkeys(i.ident for i, _ in v.known))
+            rl = ktap.Result(v.ok, n, k.name, v.directive, ktap.escape(reason))
             lines.append(rl.line())
             print("\n".join(lines), file=out, flush=True)
             rec = {"n": n, "name": k.name, "release": k.release, "vmlinuz": k.vmlinuz,
@@ -237,8 +327,19 @@ def run(kernel_list, pl, opts, out=sys.stdout):
                    "problems": v.problems, "totals": v.block.totals() if v.block else None,
                    "console_log": log_name, "boot": how, **res.to_json()}
             summary["kernels"].append(rec)
+            columns.append(column(k.name, v, res.guest))
             with open(os.path.join(run_dir, "results.json"), "w") as f:
                 json.dump(summary, f, indent=2)
+        if getattr(opts, "matrix", True) and columns:
+            lines = matrix.table(columns)
+            print("\n".join("# " + t for t in lines), file=out, flush=True)
+            with open(os.path.join(run_dir, "matrix.txt"), "w") as f:
+                f.write("\n".join(lines) + "\n")
+            summary["matrix"] = {c.name: {"abi": c.abi, "errata": c.errata, "verdict": c.verdict,
+                                          "groups": c.groups, "affected": c.affected}
+                                 for c in columns}
+        with open(os.path.join(run_dir, "results.json"), "w") as f:
+            json.dump(summary, f, indent=2)
         util.log(f"logs in {run_dir}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -150,6 +150,24 @@ class Boot(unittest.TestCase):
         diag = runner.diagnostics(v, "LOG")
         self.assertTrue(any("console excerpt" in d for d in diag))
 
+    def test_known_kernel_bug_is_not_a_failure(self):
+        """The disconnected-directory WARNING of kernels without erratum 3's fix is reported
+        as a known kernel bug, not a failure; with the fix reported, it fails as any WARNING."""
+        warn = WARN.replace("fs.c:123 hook+0x1/0x2", "fs.c:1070 collect_domain_accesses+0x1/0x2")
+        for errata, ok in ((3, True), (12, False)):
+            console = BOOT.replace("errata 7", f"errata {errata}")
+            res = self.boot(console + KTAP_OK + warn + END.format(rc=0))
+            v = self.judge(res)
+            self.assertEqual(v.ok, ok, (errata, v.problems))
+            if ok:
+                self.assertEqual([i.ident for i, _ in v.known], ["landlock-disconnected-dir-warn"])
+                diag = runner.diagnostics(v, "LOG")
+                self.assertTrue(any("known kernel bug landlock-disconnected-dir-warn" in d
+                                    for d in diag), diag)
+                self.assertTrue(any("console excerpt" in d for d in diag))
+            else:
+                self.assertEqual(v.directive, "ERROR")
+
     def test_landlock_disabled(self):
         console = BOOT.replace("landlock-abi 6 errata 7",
                                "landlock-abi -1 errno 95 (Operation not supported)")

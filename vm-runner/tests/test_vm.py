@@ -186,20 +186,25 @@ class Signals(VMTest):
 
 
 class Matrix(VMTest):
-    """Two kernels in one stream: a real one passes, a bogus image fails; exit 1."""
+    """The host and two kernels in one stream: the host and a real kernel pass, a bogus image
+    fails; exit 1; the matrix table follows."""
 
     def test_mixed(self):
         bogus = os.path.join(self.tmp.name, "bogus-vmlinuz")
         with open(bogus, "wb") as f:
             f.write(os.urandom(4096))
-        r = self.run_vm("--kernel", bogus)
+        r = self.run_vm("--host", "--kernel", bogus)
         self.assertEqual(r.returncode, 1)
         top = ktap.parse(r.stdout.splitlines())
-        self.assertEqual(top.plan, 2)
-        self.assertFalse(top.results[0].ok)
-        self.assertEqual(top.results[0].directive, "ERROR")
-        self.assertIn("QEMU failed", top.results[0].reason)
-        self.assertTrue(top.results[1].ok, r.stdout)
+        self.assertEqual(top.plan, 3)
+        self.assertTrue(top.results[0].ok, r.stdout)
+        self.assertTrue(top.results[0].description.startswith("host-"))
+        self.assertFalse(top.results[1].ok)
+        self.assertEqual(top.results[1].directive, "ERROR")
+        self.assertIn("QEMU failed", top.results[1].reason)
+        self.assertTrue(top.results[2].ok, r.stdout)
+        self.assertIn("# matrix: kernels x feature groups", r.stdout)
+        self.assertIn("NOT OK (ERROR)", r.stdout)
 
 
 class Fetch(unittest.TestCase):

@@ -428,6 +428,12 @@ void op_readdir(StepCtx &c, const Readdir &op)
 		return;
 	}
 	c.note("[fs.read] listing is checked at open (read_dir), not here");
+	if (c.s.vfs.inode(c.s.vfs.inode_of(of.path)).dead) {
+		c.note("[fs.read] the directory was removed since it was opened "
+		       "(IS_DEADDIR): ENOENT");
+		c.fail(ENOENT);
+		return;
+	}
 	c.ok();
 }
 

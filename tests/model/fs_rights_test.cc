@@ -92,6 +92,17 @@ TEST(FsRights, ReadWriteReaddirAreNotChecked)
 				      "main: g = open /a/f rdonly => EACCES\n");
 }
 
+// [fs.read] getdents on a directory removed since it was opened: ENOENT.
+TEST(FsRights, ReaddirOfRemovedDirectoryIsEnoent)
+{
+	EXPECT_PINS(Profile{}, "dir /d\n"
+			       "dir /d/e\n"
+			       "main: f = open /d/e rdonly directory\n"
+			       "main: readdir f => ok\n"
+			       "main: rmdir /d/e\n"
+			       "main: readdir f => ENOENT\n");
+}
+
 // [fs.exec] execute and read_file.
 TEST(FsRights, ExecNeedsExecuteAndReadFile)
 {

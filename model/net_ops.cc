@@ -81,6 +81,21 @@ bool socket_of(StepCtx &c, const FdRef &ref, SockRef &out)
 }
 
 /*
+ * [net.unspec] Whether the kernel may predate "landlock: Fix TCP handling of
+ * short AF_UNSPEC addresses" (Linux 7.0, ABI 8).  That fix is no erratum, so
+ * no kernel reports it; stable kernels of ABI 4 to 7 may have the backport or
+ * not.  Before it, once the domain handles any network right, an AF_UNSPEC
+ * address shorter than a sockaddr_in gives EINVAL even for connect(2), and
+ * bind(2) on an IPv6 socket gives EINVAL, not EAFNOSUPPORT.  Both behaviours
+ * are allowed on those kernels.
+ */
+bool unspec_fix_unsure(StepCtx &c, SockKind k)
+{
+	return c.p.abi >= 4 && c.p.abi <= 7 && !is_udp(k) && tcp_rights_apply(c, k) &&
+	       domain_handles(c.self().domain, 0, net::bind_tcp | net::connect_tcp, 0);
+}
+
+/*
  * Linux's current_check_access_socket(): 0, or the errno Landlock gives
  * (EINVAL and EAFNOSUPPORT for malformed addresses, EACCES for a denied
  * port).  @connecting distinguishes connect() from sendto().
@@ -436,6 +451,13 @@ void op_bind(StepCtx &c, const Bind &op)
 	const unsigned len = op.addr.addrlen.value_or(natural_len(op.addr, me.kind));
 	const bool v6 = is_v6(me.kind);
 
+	if (v6 && op.addr.family == AddrFamily::unspec && len >= 24 &&
+	    unspec_fix_unsure(c, me.kind)) {
+		c.note("[net.unspec] AF_UNSPEC bind on an IPv6 socket: EINVAL on a kernel "
+		       "without the short AF_UNSPEC fix (ABI 4 to 7 may lack it)");
+		c.decide({Outcome::error(EAFNOSUPPORT), Outcome::error(EINVAL)});
+		return;
+	}
 	if (checked) {
 		if (const int err = check_port(c, me.kind, op.addr, access, false, &applies)) {
 			c.fail(err);
@@ -557,6 +579,14 @@ void inet_connect(StepCtx &c, SocketObj &me, const SockAddr &a)
 	}
 	if (a.family == AddrFamily::unspec) {
 		/* Disconnect; always allowed. */
+		if (len < 16 && unspec_fix_unsure(c, me.kind)) {
+			c.note("[net.unspec] an AF_UNSPEC address shorter than 16 bytes: "
+			       "EINVAL on a kernel without the short AF_UNSPEC fix "
+			       "(ABI 4 to 7 may lack it)");
+			if (c.decide({Outcome::ok(), Outcome::error(EINVAL)}).success())
+				me.connected = false;
+			return;
+		}
 		c.ok();
 		me.connected = false;
 		return;

@@ -91,9 +91,15 @@ static void do_mount(const char *src, const char *dst, const char *type, unsigne
 static void power_off(void)
 {
 	sync();
-	reboot(RB_POWER_OFF);
-	/* No ACPI power-off? A reset also ends QEMU, which runs with -no-reboot. */
+	/*
+	 * A reset first: QEMU runs with -no-reboot, so it ends QEMU just as a
+	 * power-off would, and it works on every kernel.  A power-off does not:
+	 * a kernel that cannot power off (no ACPI, or ACPI tables that do not
+	 * load, as in a tinyconfig kernel without PCI) halts instead and never
+	 * returns, which the runner could only see as a hang at shutdown.
+	 */
 	reboot(RB_AUTOBOOT);
+	reboot(RB_POWER_OFF);
 	say("power-off failed: %s", strerror(errno));
 	for (;;)
 		pause();

@@ -14,6 +14,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -26,6 +28,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -758,6 +761,152 @@ static int test_commit_loop(void)
 	return 0;
 }
 
+/* ---- audit ---------------------------------------------------------------- */
+
+#ifndef AUDIT_LANDLOCK_ACCESS
+#define AUDIT_LANDLOCK_ACCESS 1423
+#endif
+
+/* Registers the calling process as the audit daemon (or unregisters it). */
+static int audit_set(int fd, uint32_t enabled, uint32_t pid)
+{
+	struct {
+		struct nlmsghdr h;
+		struct audit_status s;
+	} msg = {
+		.h = {
+			.nlmsg_len = sizeof(msg),
+			.nlmsg_type = AUDIT_SET,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+		},
+		.s = {
+			.mask = AUDIT_STATUS_ENABLED | AUDIT_STATUS_PID,
+			.enabled = enabled,
+			.pid = pid,
+		},
+	};
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
+	char buf[8192];
+
+	if (sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&addr,
+		   sizeof(addr)) != sizeof(msg))
+		return -1;
+	/* The ACK (an NLMSG_ERROR with error 0), after any queued record. */
+	for (;;) {
+		const ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+
+		if (n < (ssize_t)sizeof(*h))
+			return -1;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+
+			if (e->error) {
+				errno = -e->error;
+				return -1;
+			}
+			return 0;
+		}
+	}
+}
+
+/*
+ * Reads Landlock access records until one names @marker (a path suffix);
+ * returns 1 if one naming @watch came before it, 0 if not, -1 if @marker's
+ * record did not come within 3 s.
+ */
+static int audit_seen_before(int fd, const char *watch, const char *marker)
+{
+	char buf[8192];
+	int seen = 0;
+
+	for (;;) {
+		const ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+		const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+		const char *text;
+
+		if (n < (ssize_t)NLMSG_HDRLEN)
+			return -1;
+		buf[n] = '\0';
+		if (h->nlmsg_type != AUDIT_LANDLOCK_ACCESS)
+			continue;
+		text = NLMSG_DATA(h);
+		if (verbose)
+			diag("audit: %s", text);
+		if (strstr(text, marker))
+			return seen;
+		if (strstr(text, watch))
+			seen = 1;
+	}
+}
+
+/*
+ * An intersection that empties a rule removes it, quiet flag included
+ * ([sup.intersect]): a denial below the directory is logged again.  This is
+ * the only trace an emptied rule leaves (it grants nothing), so it is
+ * checked through audit, which the conformance suite does not observe.
+ * Control: while the quiet rule exists, the same denial is not logged.
+ */
+static int test_intersect_empty_rule_not_quiet(void)
+{
+	const struct ll_ruleset_attr attr = {
+		.handled_access_fs = LL_FS_READ_FILE | LL_FS_WRITE_FILE,
+		.quiet_access_fs = LL_FS_READ_FILE,
+	};
+	const int sup = create_ruleset(&attr, sizeof(attr),
+				       LANDLOCK_CREATE_RULESET_SUPERVISOR);
+	struct sandbox sb = { .layers = { supervisee(sup), -1 }, .sup = -1 };
+	const struct timeval tv = { .tv_sec = 3 };
+	const int au = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+	char a_f[300], b_f[300];
+	struct child c;
+	int ret = -1, seen;
+
+	CHECK(sup >= 0 && sb.layers[0] >= 0 && au >= 0);
+	CHECK(setsockopt(au, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);
+	snprintf(a_f, sizeof(a_f), "%s\"", path_af);
+	snprintf(b_f, sizeof(b_f), "%s\"", path_bf);
+	/* A quiet rule on /a that grants write_file only. */
+	CHECK(path_rule(sup, path_a, LL_FS_WRITE_FILE,
+			LL_ADD_RULE_QUIET |
+				LANDLOCK_ADD_RULE_COMMIT_SUPERVISOR) == 0);
+	CHECK(child_start(&c, setup_sandbox, probe, &sb) == 0);
+	if (audit_set(au, 1, getpid())) {
+		diag("cannot register as the audit daemon: %s", strerror(errno));
+		goto out;
+	}
+	CHILD_EXPECT(&c, P_READ_A, EACCES);
+	CHILD_EXPECT(&c, P_READ_B, EACCES); /* logged: the marker */
+	seen = audit_seen_before(au, a_f, b_f);
+	if (seen) {
+		diag("quiet rule: the denial of %s was %s", path_af,
+		     seen > 0 ? "logged" : "not followed by the marker's record");
+		goto out;
+	}
+	/* Empty it: the rule, and its quiet flag, are gone once committed. */
+	CHECK(path_rule(sup, path_a, 0,
+			LANDLOCK_ADD_RULE_INTERSECT |
+				LANDLOCK_ADD_RULE_COMMIT_SUPERVISOR) == 0);
+	CHILD_EXPECT(&c, P_READ_A, EACCES);
+	CHILD_EXPECT(&c, P_READ_B, EACCES);
+	seen = audit_seen_before(au, a_f, b_f);
+	if (seen != 1) {
+		diag("emptied rule: the denial of %s was %s", path_af,
+		     seen ? "not followed by the marker's record" :
+			    "not logged (the emptied rule is still there, quiet)");
+		goto out;
+	}
+	ret = 0;
+out:
+	audit_set(au, 0, 0);
+	close(au);
+	if (child_stop(&c))
+		ret = -1;
+	close(sb.layers[0]);
+	close(sup);
+	return ret;
+}
+
 struct test {
 	const char *name;
 	int (*fn)(void);
@@ -776,6 +925,8 @@ static const struct test tests[] = {
 	{ "intersect_ordinary_ruleset", test_intersect_ordinary },
 	{ "committed_rules_outlive_supervisor_fd", test_supervisor_closed },
 	{ "commit_loop_atomic", test_commit_loop },
+	{ "intersect_empty_rule_not_quiet",
+	  test_intersect_empty_rule_not_quiet },
 };
 
 static int mkfile(const char *path)

@@ -149,6 +149,7 @@ void corpus_keeps_invariants(const std::vector<runner::Case> &cases)
 		Model m(p);
 		Checker checker(p);
 
+		checker.attach(m);
 		set_current("fuzz_codec_test", c.trace, p);
 		if (m.setup(c.trace))
 			continue;

@@ -32,6 +32,7 @@ void run(const Trace &t, const Header &h, const Profile &p)
 	Rng rng(h.seed);
 
 	model.set_explain(h.explain);
+	checker.attach(model);
 	if (model.setup(t))
 		return; /* a tree the model cannot build (a mount on a file...) */
 	checker.begin(model.state());

@@ -13,14 +13,6 @@ namespace lockstep::fuzz {
 
 namespace {
 
-Checker *active = nullptr;
-
-void audit_hook(const FsAudit &a)
-{
-	if (active)
-		active->audit(a);
-}
-
 std::string layer_name(std::size_t i) { return "layer " + std::to_string(i + 1); }
 
 /* What layer @i's own rules and @extra grant on @ino. */
@@ -91,18 +83,9 @@ AccessMask make_right(const Vfs &vfs, DentryId d)
 
 } // namespace
 
-Checker::Checker(const Profile &profile) : profile_(profile)
+void Checker::attach(Model &m) const
 {
-	active = this;
-	fs_audit_hook = audit_hook;
-}
-
-Checker::~Checker()
-{
-	if (active == this) {
-		active = nullptr;
-		fs_audit_hook = nullptr;
-	}
+	m.set_fs_audit([this](const FsAudit &a) { audit(a); });
 }
 
 void Checker::audit(const FsAudit &a) const

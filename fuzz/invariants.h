@@ -27,11 +27,16 @@ namespace lockstep::fuzz {
 
 class Checker {
 public:
-	/* Installs the model's audit hook for this checker's lifetime. */
-	explicit Checker(const Profile &profile);
-	~Checker();
+	explicit Checker(const Profile &profile) : profile_(profile) {}
+	/* The hook refers to this checker: it stays where it is. */
 	Checker(const Checker &) = delete;
 	Checker &operator=(const Checker &) = delete;
+
+	/*
+	 * Audit every filesystem decision of @m (and of its copies) from now
+	 * on: @m must not step once this checker is gone.
+	 */
+	void attach(Model &m) const;
 
 	/* After Model::setup(). */
 	void begin(const State &s);

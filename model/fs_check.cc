@@ -163,18 +163,17 @@ void fs_walk_step(FsWalk &w, const Vfs &vfs, const Domain &d, ExtraRules extra)
 		w.ended = true;
 }
 
-FsAuditHook fs_audit_hook = nullptr;
-
-void fs_walk_finish(FsWalk &w, const Vfs &vfs, const Domain &d, ExtraRules extra)
+void fs_walk_finish(FsWalk &w, const Vfs &vfs, const Domain &d, ExtraRules extra,
+		    const FsAuditHook *audit)
 {
 	/* A walk finished from its start can be audited (see FsAudit). */
-	const bool audit = fs_audit_hook && w.next == 0;
+	const bool audited = audit && *audit && w.next == 0;
 	const VPath start = w.at;
 	const LayerMasks initial = w.masks;
 
 	while (!w.done())
 		fs_walk_step(w, vfs, d, extra);
-	if (!audit)
+	if (!audited)
 		return;
 	FsAudit a;
 	a.vfs = &vfs;
@@ -184,7 +183,7 @@ void fs_walk_finish(FsWalk &w, const Vfs &vfs, const Domain &d, ExtraRules extra
 	a.start = start;
 	a.initial = initial;
 	a.walk = &w;
-	fs_audit_hook(a);
+	(*audit)(a);
 }
 
 AccessMask make_access(FileType type, bool whiteout, bool erratum4_fixed)
@@ -348,7 +347,7 @@ ReferResult refer_decision(const Vfs &vfs, const Domain &d, const VPath &old_dir
 			   DentryId old_dentry, const VPath &new_dir,
 			   DentryId new_dentry, bool removable, bool exchange,
 			   bool whiteout, bool erratum3_fixed, bool erratum4_fixed,
-			   ExtraRules extra)
+			   ExtraRules extra, const FsAuditHook *audit)
 {
 	ReferResult r;
 	AccessMask access1 = 0, access2;
@@ -375,7 +374,7 @@ ReferResult refer_decision(const Vfs &vfs, const Domain &d, const VPath &old_dir
 		FsWalk w = start_fs_walk(vfs, d, new_dir, access1 | access2,
 					 erratum3_fixed);
 
-		fs_walk_finish(w, vfs, d, extra);
+		fs_walk_finish(w, vfs, d, extra, audit);
 		r.lines = explain_fs_walk(w, vfs, d);
 		r.lines.insert(r.lines.begin(),
 			       "same directory: needs " + format_fs(access1 | access2) +
@@ -447,14 +446,14 @@ ReferResult check_refer(const Vfs &vfs, const Domain &d, const VPath &old_dir,
 			DentryId old_dentry, const VPath &new_dir,
 			DentryId new_dentry, bool removable, bool exchange,
 			bool whiteout, bool erratum3_fixed, bool erratum4_fixed,
-			ExtraRules extra)
+			ExtraRules extra, const FsAuditHook *audit)
 {
 	ReferResult r = refer_decision(vfs, d, old_dir, old_dentry, new_dir,
 				       new_dentry, removable, exchange, whiteout,
-				       erratum3_fixed, erratum4_fixed, extra);
+				       erratum3_fixed, erratum4_fixed, extra, audit);
 
 	/* Across directories only: the same-directory walk audits itself. */
-	if (fs_audit_hook && vfs.dentry(old_dentry).parent != new_dir.dentry &&
+	if (audit && *audit && vfs.dentry(old_dentry).parent != new_dir.dentry &&
 	    domain_handles(d, fs::all, 0, 0)) {
 		FsAudit a;
 
@@ -469,7 +468,7 @@ ReferResult check_refer(const Vfs &vfs, const Domain &d, const VPath &old_dir,
 		a.removable = removable;
 		a.exchange = exchange;
 		a.err = r.err;
-		fs_audit_hook(a);
+		(*audit)(a);
 	}
 	return r;
 }

@@ -16,6 +16,7 @@
 #include "model/vfs.h"
 
 #include <array>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -44,6 +45,14 @@ LayerMasks init_net_masks(const Domain &d, AccessMask request);
  * committed rulesets); an empty span, or null entries, for none.
  */
 using ExtraRules = std::span<const Rules *const>;
+
+struct FsAudit;
+/*
+ * A test harness's view of every finished filesystem decision (FsAudit):
+ * carried by the Model that runs the step (Model::set_fs_audit()) and handed
+ * down explicitly, never global, so that two models never share one.
+ */
+using FsAuditHook = std::function<void(const FsAudit &)>;
 
 /* Which rule granted what during a walk, for explanations. */
 struct Grant {
@@ -96,8 +105,9 @@ FsWalk start_fs_walk(const Vfs &vfs, const Domain &d, const VPath &start,
 		     AccessMask request, bool erratum3_fixed, bool record = true);
 /* Read the rules of the next dentry of the walk (no-op once done()). */
 void fs_walk_step(FsWalk &w, const Vfs &vfs, const Domain &d, ExtraRules extra);
-/* Walk to the end (or the early exit). */
-void fs_walk_finish(FsWalk &w, const Vfs &vfs, const Domain &d, ExtraRules extra);
+/* Walk to the end (or the early exit); a walk from its start goes to @audit. */
+void fs_walk_finish(FsWalk &w, const Vfs &vfs, const Domain &d, ExtraRules extra,
+		    const FsAuditHook *audit = nullptr);
 
 /* Unmask @masks with every layer's rule on @inode; true when all satisfied. */
 bool unmask_inode(LayerMasks &masks, const Domain &d, InodeId inode,
@@ -122,12 +132,13 @@ struct ReferResult {
  * @new_dir/@new_dentry: destination directory and the object replaced or
  *                       exchanged there (-1 when the name is free).
  * @removable: rename (true) or link (false).
+ * @audit: the harness's hook, if any: gets the decision (FsAudit).
  */
 ReferResult check_refer(const Vfs &vfs, const Domain &d, const VPath &old_dir,
 			DentryId old_dentry, const VPath &new_dir,
 			DentryId new_dentry, bool removable, bool exchange,
 			bool whiteout, bool erratum3_fixed, bool erratum4_fixed,
-			ExtraRules extra);
+			ExtraRules extra, const FsAuditHook *audit = nullptr);
 
 /* [fs.make] The right creating an object of @type needs (mknod hook). */
 AccessMask make_access(FileType type, bool whiteout, bool erratum4_fixed);
@@ -135,10 +146,10 @@ AccessMask make_access(FileType type, bool whiteout, bool erratum4_fixed);
 /**
  * struct FsAudit - one finished filesystem decision, for test harnesses
  *
- * fuzz/ installs fs_audit_hook to recompute every decision declaratively
- * from the layers' rules ("a layer never grants more than its rules"); the
- * model never reads it back, and it is null outside test harnesses (one
- * predictable branch per decision).
+ * fuzz/ sets a Model's FsAuditHook to recompute every decision
+ * declaratively from the layers' rules ("a layer never grants more than its
+ * rules"); the model never reads it back, and it is null outside test
+ * harnesses (one predictable branch per decision).
  *
  * @kind: a path walk (open, create, delete, truncate, exec, resolve_unix,
  *        same-directory refer), or a refer check across directories.
@@ -167,9 +178,6 @@ struct FsAudit {
 	int err = 0;
 };
 
-using FsAuditHook = void (*)(const FsAudit &);
-/* Test-only: called with every finished decision when set (fuzz/). */
-extern FsAuditHook fs_audit_hook;
 
 /* Explanation lines for a finished walk: per layer, grants or what is missing. */
 std::vector<std::string> explain_fs_walk(const FsWalk &w, const Vfs &vfs,

@@ -675,7 +675,7 @@ void op_link(StepCtx &c, const Link &op)
 	const auto extra = sup_committed(c.s, d);
 	const ReferResult r = check_refer(c.s.vfs, d, from.parent, from.target->dentry,
 					  to.parent, -1, false, false, false,
-					  c.erratum(3), c.erratum(4), extra);
+					  c.erratum(3), c.erratum(4), extra, c.audit);
 	for (const auto &line : r.lines)
 		c.note(line);
 	if (r.err) {
@@ -813,7 +813,8 @@ void op_rename(StepCtx &c, const Rename &op)
 	const auto extra = sup_committed(c.s, d);
 	const ReferResult r = check_refer(
 		c.s.vfs, d, from.parent, old_d, to.parent, new_d.value_or(-1), true,
-		exchange, fl & rename_flag::whiteout, c.erratum(3), c.erratum(4), extra);
+		exchange, fl & rename_flag::whiteout, c.erratum(3), c.erratum(4), extra,
+		c.audit);
 	for (const auto &line : r.lines)
 		c.note(line);
 	if (r.err) {

@@ -81,7 +81,8 @@ void bind_result(StepCtx &c)
 }
 
 StepResult run_step(State &s, const Profile &p, const Step &step,
-		    const std::optional<Outcome> &observed, bool explain)
+		    const std::optional<Outcome> &observed, bool explain,
+		    const FsAuditHook *audit)
 {
 	StepResult r;
 	const auto task = s.task_index(step.task);
@@ -94,6 +95,8 @@ StepResult run_step(State &s, const Profile &p, const Step &step,
 		return r;
 	}
 	StepCtx c{s, p, *task, step, observed, explain};
+
+	c.audit = audit;
 
 	if (s.tasks[*task].paused && !std::holds_alternative<Resume>(step.op)) {
 		c.note(step.task + " is inside a paused step (see resume)");
@@ -164,6 +167,7 @@ void op_resume(StepCtx &c, const Resume &op)
 	c.s.tasks[*t].paused.reset();
 	StepCtx inner(c.s, c.p, *t, saved.step, c.observed, c.explain);
 	inner.resume = &saved;
+	inner.audit = c.audit;
 	run_inner(inner);
 	c.why = std::move(inner.why);
 	c.decide(inner.allowed);
@@ -297,16 +301,17 @@ std::vector<Profile> concrete_profiles(const Profile &p)
 StepResult Model::step(const Step &step, const std::optional<Outcome> &observed)
 {
 	const auto worlds = concrete_profiles(profile_);
+	const FsAuditHook *audit = fs_audit_ ? &fs_audit_ : nullptr;
 
 	if (worlds.size() == 1)
-		return run_step(state_, profile_, step, observed, explain_);
+		return run_step(state_, profile_, step, observed, explain_, audit);
 
 	StepResult merged;
 	std::optional<State> keep;
 
 	for (const auto &w : worlds) {
 		State copy = state_;
-		StepResult r = run_step(copy, w, step, observed, explain_);
+		StepResult r = run_step(copy, w, step, observed, explain_, audit);
 
 		merged.allowed.merge(r.allowed);
 		if (!keep && (!observed || r.allowed.admits(*observed))) {
@@ -317,7 +322,8 @@ StepResult Model::step(const Step &step, const std::optional<Outcome> &observed)
 	}
 	if (!keep) {
 		keep = state_;
-		StepResult r = run_step(*keep, worlds.front(), step, observed, explain_);
+		StepResult r = run_step(*keep, worlds.front(), step, observed, explain_,
+					audit);
 
 		merged.chosen = r.chosen;
 		merged.why = std::move(r.why);

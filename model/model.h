@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include "model/fs_check.h"
 #include "model/ops.h"
 #include "model/outcome.h"
 #include "model/profile.h"
@@ -55,11 +56,18 @@ public:
 	const Profile &profile() const { return profile_; }
 	/* Whether explanations are built (off for fuzzing and benchmarks). */
 	void set_explain(bool on) { explain_ = on; }
+	/*
+	 * Test harnesses only (fuzz/): every finished filesystem decision of
+	 * the following steps goes to @hook (FsAudit).  Copies of this model
+	 * keep it.
+	 */
+	void set_fs_audit(FsAuditHook hook) { fs_audit_ = std::move(hook); }
 
 private:
 	Profile profile_;
 	State state_;
 	bool explain_ = true;
+	FsAuditHook fs_audit_;
 };
 
 /* The profiles an op must be evaluated under: unknown errata expanded. */

@@ -302,7 +302,7 @@ int check_resolve_unix(StepCtx &c, const VPath &path, int server)
 			       ": the server socket was created in this domain");
 		}
 	}
-	fs_walk_finish(w, c.s.vfs, d, sup_committed(c.s, d));
+	fs_walk_finish(w, c.s.vfs, d, sup_committed(c.s, d), c.audit);
 	c.note("resolve_unix on " + c.s.vfs.path_name(path));
 	for (auto &line : explain_fs_walk(w, c.s.vfs, d))
 		c.note("  " + line);
@@ -395,7 +395,7 @@ void unix_bind(StepCtx &c, SocketObj &me, const SockAddr &a)
 					 fs::make_sock, c.erratum(3));
 
 		fs_walk_finish(w, c.s.vfs, c.self().domain,
-			       sup_committed(c.s, c.self().domain));
+			       sup_committed(c.s, c.self().domain), c.audit);
 		c.note("bind: needs make_sock on " + c.s.vfs.path_name(l.parent));
 		for (auto &line : explain_fs_walk(w, c.s.vfs, c.self().domain))
 			c.note("  " + line);

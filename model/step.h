@@ -41,6 +41,8 @@ struct StepCtx {
 	Paused *resume = nullptr;
 	/* The step's first path walk is done (only that one can pause). */
 	bool walked = false;
+	/* The model's FsAuditHook (fuzz/), or null: passed to every check. */
+	const FsAuditHook *audit = nullptr;
 
 	/* Record the allowed outcomes and pick the one to follow. */
 	const Outcome &decide(const OutcomeSet &set);

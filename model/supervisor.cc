@@ -377,7 +377,7 @@ void audit_walk(StepCtx &c, const FsWalk &w, const Domain &d,
 	a.initial = initial;
 	a.walk = &w;
 	a.resumed = resumed;
-	fs_audit_hook(a);
+	(*c.audit)(a);
 }
 
 } // namespace
@@ -419,7 +419,7 @@ std::optional<FsWalk> sup_walk(StepCtx &c, const VPath &path, AccessMask request
 	const LayerMasks initial = resumed ? init_fs_masks(d, request) : w.masks;
 	while (!w.done())
 		walk_one(c, w, d, snap);
-	if (fs_audit_hook)
+	if (c.audit && *c.audit)
 		audit_walk(c, w, d, snap, path, initial, resumed);
 	return w;
 }
@@ -440,7 +440,7 @@ std::optional<int> sup_optional_recheck(StepCtx &c, const OpenFile &f,
 	const auto extra = sup_committed(c.s, d);
 	FsWalk w = start_fs_walk(c.s.vfs, d, f.path, right, c.erratum(3));
 
-	fs_walk_finish(w, c.s.vfs, d, extra);
+	fs_walk_finish(w, c.s.vfs, d, extra, c.audit);
 	c.note("[sup.optional.operation_time] " + format_fs(right) +
 	       " checked again now, against the committed supervisor rules");
 	for (auto &line : explain_fs_walk(w, c.s.vfs, d))
@@ -643,6 +643,7 @@ bool sup_answer_event(StepCtx &c, const OpenFile &f)
 	const Step step = t.blocked->step;
 	t.blocked.reset();
 	StepCtx inner(c.s, c.p, ev.task, step, std::nullopt, c.explain);
+	inner.audit = c.audit;
 	run_inner(inner);
 	if (c.s.tasks[ev.task].blocked) {
 		c.note("[sup.notify.restart] event " + std::to_string(ev.id) +

@@ -1010,6 +1010,25 @@ Trace decode_trace(ByteReader &in, const DecodeOptions &opts)
 	return t;
 }
 
+void clear_unprinted(Trace &t)
+{
+	const auto clear = [](SockAddr &a) {
+		if (a.family != AddrFamily::unix_abstract)
+			a.name.clear();
+		if (a.family != AddrFamily::unix_path)
+			a.path = PathRef{};
+	};
+
+	for (auto &s : t.steps)
+		std::visit([&](auto &op) {
+			if constexpr (requires { op.addr.family; })
+				clear(op.addr);
+			else if constexpr (requires { op.addr->family; })
+				if (op.addr)
+					clear(*op.addr);
+		}, s.op);
+}
+
 Trace decode_generated(ByteReader &in, int abi, bool root)
 {
 	gen::GenOptions o;
@@ -1026,6 +1045,7 @@ Trace decode_generated(ByteReader &in, int abi, bool root)
 	/* Generated steps carry fake line numbers: a parsed trace has real ones. */
 	for (auto &s : t.steps)
 		s.loc = Loc{};
+	clear_unprinted(t);
 	return t;
 }
 

@@ -113,6 +113,15 @@ Trace decode_trace(ByteReader &in, const DecodeOptions &opts);
  */
 Trace decode_generated(ByteReader &in, int abi, bool root);
 
+/*
+ * Clear what gen::generate_trace() sets but no trace line says: a unix
+ * address's abstract name when it is a path, its path when it is abstract
+ * (the generator fills in both).  Otherwise a generated trace and its
+ * printed form differ, and the targets' round-trip check stops on every
+ * generated input.
+ */
+void clear_unprinted(Trace &t);
+
 /* A whole input: header, then the trace in the header's mode. */
 struct Decoded {
 	Header header;

@@ -133,6 +133,7 @@ void generator_inputs_decode()
 
 		for (auto &s : g.steps)
 			s.loc = Loc{};
+		clear_unprinted(g);
 		expect(d.header.generator && d.trace == g,
 		       "generator input " + std::to_string(seed) + " decodes into another trace");
 	}

@@ -112,6 +112,13 @@ std::optional<runner::Divergence> judge(const Trace &t, const exec::TraceRun &ru
 	report(f);
 }
 
+/* At exit: the worker's scratch directory goes with it. */
+void stop_worker()
+{
+	delete worker;
+	worker = nullptr;
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***)
@@ -122,6 +129,7 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***)
 	opts.step_timeout = std::chrono::milliseconds(1000);
 	opts.trace_timeout = std::chrono::milliseconds(8000);
 	worker = new exec::Worker(opts);
+	std::atexit(stop_worker);
 	if (!worker->error().empty()) {
 		std::fprintf(stderr, "fuzz_kernel: cannot start the executor: %s\n",
 			     worker->error().c_str());

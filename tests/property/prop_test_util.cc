@@ -14,7 +14,15 @@ namespace lockstep::prop {
 
 void expect_holds(const Property &p)
 {
-	rc::detail::checkGTest(p);
+	const auto *info = testing::UnitTest::GetInstance()->current_test_info();
+	const std::string name = std::string(info->test_suite_name()) + "." + info->name();
+	const Search s = search(name, p, kHoldRuns);
+
+	EXPECT_FALSE(s.found) << "RapidCheck found a counterexample after " << s.tests
+			      << " case(s):\n"
+			      << s.report;
+	EXPECT_TRUE(s.found || s.passed) << s.report;
+	std::cout << name << ": " << s.tests << " cases, " << s.seconds << " s" << std::endl;
 }
 
 std::string trace_of_report(const std::string &report)

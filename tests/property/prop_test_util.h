@@ -11,6 +11,12 @@
 
 namespace lockstep::prop {
 
+/*
+ * Cases each promise is checked on (or RC_PARAMS's max_success if larger):
+ * a case takes about a millisecond, and more cases reach the rarer shapes.
+ */
+inline constexpr int kHoldRuns = 5000;
+
 /* Run @p with RapidCheck in the current test: a failure fails the test. */
 void expect_holds(const Property &p);
 

@@ -97,7 +97,8 @@ Search search(const std::string &name, const std::function<void()> &property,
 
 		rc::detail::printResultMessage(result, os);
 		out.report = os.str();
-		if (result.template is<rc::detail::SuccessResult>())
+		out.passed = result.template is<rc::detail::SuccessResult>();
+		if (out.passed)
 			out.tests = result.template get<rc::detail::SuccessResult>().numSuccess;
 	}
 	return out;

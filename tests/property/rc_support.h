@@ -57,6 +57,7 @@ std::string show_trace(Trace t, const std::vector<std::string> &doc,
  * struct Search - what a search for a counterexample found
  *
  * @found: RapidCheck found a failing case within @runs runs.
+ * @passed: every case passed (it did not give up on preconditions).
  * @report: the failure (shrunk), as RapidCheck describes it; our
  *          properties put the trace in it.
  * @tests: cases tried before the first failure (RapidCheck's numSuccess).
@@ -64,6 +65,7 @@ std::string show_trace(Trace t, const std::vector<std::string> &doc,
  */
 struct Search {
 	bool found = false;
+	bool passed = false;
 	std::string report;
 	int tests = 0;
 	double seconds = 0;

@@ -8,6 +8,9 @@
 #include "model/supervisor.h"
 #include "tests/property/rc_support.h"
 
+#include <iterator>
+#include <map>
+
 
 namespace lockstep::prop {
 
@@ -254,6 +257,8 @@ private:
 	bool child_paused_ = false;
 	std::size_t commits_started_ = 0, commits_done_ = 0;
 	std::optional<Access> pending_;
+	/* The supervisor's staged rules: index in kAtomPaths -> rights. */
+	std::map<unsigned, AccessMask> staged_;
 	int fds_ = 0;
 	bool failed_ = false;
 	std::vector<std::string> why_;
@@ -276,23 +281,28 @@ private:
 		return s_.emit(std::move(st));
 	}
 	void commit_step(AddRule op, unsigned pause_choice);
+	void move_rule(unsigned from, unsigned to, AccessMask access);
+	void stage(unsigned path, AccessMask access, bool intersect);
+	void access(const std::string &path, unsigned accmode, std::optional<int> pause);
 	void access_step(const Action &a);
+	void race(const Action &a);
 	void check(const Access &acc, std::size_t end, const OutcomeSet &got);
 };
 
 void AtomicityRun::setup(const SupSetup &su)
 {
-	handled_ = atom_rights(su.handled) ? atom_rights(su.handled) : fs::read_file;
+	/* read_file always: the RFC's race is about opening a file. */
+	handled_ = atom_rights(su.handled) | fs::read_file;
 	main_step(make_step("main", ruleset(handled_, create_flag::supervisor), "s"));
 	for (const auto &r : su.committed) {
 		const AccessMask access = atom_rights(r.rights) & handled_;
 
 		if (access)
-			main_step(make_step("main", path_rule("s", kAtomPaths[r.path % 6], access)));
+			stage(r.path % 6, access, false);
 	}
 	if (!su.committed.empty())
 		main_step(make_step("main", commit_only()));
-	main_step(make_step("main", GetSupervisee{FdRef{"e", -1}, 0}, "e"));
+	main_step(make_step("main", GetSupervisee{FdRef{"s", -1}, 0}, "e"));
 	for (const auto &r : su.own) {
 		const AccessMask access = atom_rights(r.rights) & handled_;
 
@@ -312,7 +322,11 @@ void AtomicityRun::setup(const SupSetup &su)
 		}
 		main_step(make_step("child", RestrictSelf{FdRef{"r", -1}, 0}));
 	}
-	main_step(make_step("child", RestrictSelf{FdRef{"e", -1}, 0}));
+	/* A scenario whose child is not supervised could never fail. */
+	if (!main_step(make_step("child", RestrictSelf{FdRef{"e", -1}, 0})).chosen.success()) {
+		failed_ = true;
+		why_ = {"The scenario's setup failed: the child is not supervised."};
+	}
 	refs_.push_back(ref_);
 }
 
@@ -335,18 +349,40 @@ void AtomicityRun::commit_step(AddRule op, unsigned pause_choice)
 		commits_done_++;
 }
 
+/* Stage a rule on kAtomPaths[@path] (or intersect the one there). */
+void AtomicityRun::stage(unsigned path, AccessMask access, bool intersect)
+{
+	main_step(make_step("main", path_rule("s", kAtomPaths[path], access,
+					      intersect ? rule_flag::intersect : 0)));
+	if (!intersect)
+		staged_[path] |= access;
+	else if (staged_.count(path) && !(staged_[path] &= access))
+		staged_.erase(path);
+}
+
 void AtomicityRun::access_step(const Action &a)
 {
-	Open op;
 	std::optional<int> pause;
+
+	if (il_.accesses && !main_paused_ && a.c % 4)
+		pause = static_cast<int>(a.c % 4);
+	/* The deepest target twice as often: its walk has the most steps. */
+	access(kAtomTargets[a.a % 4 % 3], a.b % 3, pause);
+}
+
+/* The child opens @path, its walk maybe paused after @pause dentries. */
+void AtomicityRun::access(const std::string &path, unsigned accmode,
+			  std::optional<int> pause)
+{
+	Open op;
 	const std::string name = "f" + std::to_string(++fds_);
 
 	if (child_paused_)
 		return;
-	op.path = PathRef{kAtomTargets[a.a % 3], ""};
-	op.accmode = a.b % 3;
-	if (il_.accesses && !main_paused_ && a.c % 4)
-		pause = static_cast<int>(a.c % 4);
+	op.path = PathRef{path, ""};
+	op.accmode = accmode;
+	if (!il_.accesses || main_paused_)
+		pause.reset();
 	Access acc;
 	acc.start = s_.size();
 	acc.atomic = make_step("child", op, name);
@@ -390,9 +426,62 @@ void AtomicityRun::check(const Access &acc, std::size_t end, const OutcomeSet &g
 		    "those committed when it ended): the decision is not atomic.");
 }
 
+/*
+ * Kinds of atomicity actions: 0 an access by the child, 1 a staged rule, 2
+ * a commit, 3 a resume, 4 a rule committed at once, 5 a staged move of a
+ * rule (the RFC's race moves a rule between a directory and its child), 6
+ * a race (see race()).
+ */
+const std::vector<unsigned> kAtomicityKinds = {5, 2, 3, 4, 2, 2, 4};
+
+/* Stage the move of the rule on @from's path to @to's with @access. */
+void AtomicityRun::move_rule(unsigned from, unsigned to, AccessMask access)
+{
+	if (main_paused_ || !access)
+		return;
+	stage(from % 6, 0, true);
+	stage(to % 6, access, false);
+}
+
+/*
+ * A commit concurrent with an access: a staged rule moves (often along the
+ * walk of /a/b/f, as in the RFC's race) while the child opens a file for
+ * the moved right, its walk paused between two dentries (check=) or the
+ * commit paused between two rule changes (commit=).  Every piece is also
+ * drawn on its own by the other kinds; together they are the shape that
+ * breaks an atomicity variant, which would otherwise be rare.
+ */
+void AtomicityRun::race(const Action &a)
+{
+	/* kAtomPaths indices of the walk of /a/b/f, from the file up. */
+	static const unsigned walk[] = {3, 2, 1, 0};
+	Action resume;
+
+	if (main_paused_ || child_paused_ || staged_.empty())
+		return;
+	const auto from = std::next(staged_.begin(), a.a % staged_.size());
+	const AccessMask rights = from->second;
+	const unsigned to = a.b & 1 ? walk[(a.b >> 1) % 4] : (a.b >> 1) % 6;
+	const std::string target = a.c & 1 ? "/a/b/f" : kAtomTargets[(a.c >> 1) % 3];
+	const unsigned accmode = rights & fs::read_file ? 0 : rights & fs::write_file ? 1 : 0;
+	const unsigned at = (a.c >> 3) % 3;
+
+	resume.kind = 3;
+	if (il_.accesses && (!il_.commits || a.c & 4)) {
+		access(target, accmode, static_cast<int>(at) + 1);
+		move_rule(from->first, to, rights);
+		commit_step(commit_only(), 0);
+	} else {
+		move_rule(from->first, to, rights);
+		commit_step(commit_only(), at + 1);
+		access(target, accmode, std::nullopt);
+	}
+	act(resume);
+}
+
 void AtomicityRun::act(const Action &a)
 {
-	switch (a.kind % 5) {
+	switch (a.kind % kAtomicityKinds.size()) {
 	case 0:
 		access_step(a);
 		return;
@@ -402,8 +491,7 @@ void AtomicityRun::act(const Action &a)
 
 		if (main_paused_ || (!access && !intersect))
 			return;
-		main_step(make_step("main", path_rule("s", kAtomPaths[a.a % 6], access,
-						      intersect ? rule_flag::intersect : 0)));
+		stage(a.a % 6, access, intersect);
 		return;
 	}
 	case 2:
@@ -423,16 +511,23 @@ void AtomicityRun::act(const Action &a)
 			pending_.reset();
 		}
 		return;
-	default: {
+	case 4: {
 		const AccessMask access = atom_rights(a.b) & handled_;
 
 		if (main_paused_ || !access)
 			return;
+		staged_[a.a % 6] |= access;
 		commit_step(path_rule("s", kAtomPaths[a.a % 6], access,
 				      rule_flag::commit_supervisor),
 			    a.c);
 		return;
 	}
+	case 5:
+		move_rule(a.a, a.c, atom_rights(a.b) & handled_);
+		return;
+	default:
+		race(a);
+		return;
 	}
 }
 
@@ -540,7 +635,12 @@ void OptionalRun::setup(const SupSetup &su)
 		emit_rules(s_, "child", "r", *su.plain, kOptPaths, 5, handled_, opt_rights);
 		s_.emit(make_step("child", RestrictSelf{FdRef{"r", -1}, 0}));
 	}
-	s_.emit(make_step("child", RestrictSelf{FdRef{"e", -1}, 0}));
+	/* A scenario whose child is not supervised could never fail. */
+	if (!s_.emit(make_step("child", RestrictSelf{FdRef{"e", -1}, 0})).chosen.success()) {
+		failed_ = true;
+		why_ = {"The scenario's setup failed: the child is not supervised."};
+		pins_.push_back(s_.size() - 1);
+	}
 }
 
 void OptionalRun::open_step(const Action &a)
@@ -600,9 +700,12 @@ void OptionalRun::use_step(const OptFd &f, const std::string &task,
 		    format_outcomes(now) + ").");
 }
 
+/* Kinds: 0 an open by the child, 1 a commit, 2 a use, 3 a use by main. */
+const std::vector<unsigned> kOptionalKinds = {4, 4, 4, 1};
+
 void OptionalRun::act(const Action &a)
 {
-	switch (a.kind % 4) {
+	switch (a.kind % kOptionalKinds.size()) {
 	case 0:
 		open_step(a);
 		return;
@@ -794,13 +897,22 @@ void AcyclicRun::setup(unsigned supervisors)
 		create_supervisor(0, true);
 }
 
+/*
+ * Kinds: 0 a denied open, 1 enforce a supervisee, 2 fork, 3 a thread, 4
+ * pass an fd, 5 close one, 6 a new supervisor, 7 get a supervisee, 8
+ * enforce an ordinary ruleset, 9 read, 10 answer, 11 commit, 12 resume.
+ * Every wait-for shape is a few opens and enforcements by two tasks.
+ */
+const std::vector<unsigned> kAcyclicKinds = {6, 6, 3, 4, 2, 1, 1, 1, 5, 1, 1, 1, 2};
+
 /* Action @a by live task @t; false when it does not apply. */
 bool AcyclicRun::act_on_task(std::size_t t, const Action &a)
 {
 	const std::string &me = tasks_[t];
 	const auto sups = handles(t, 1), sees = handles(t, 0), all = handles(t, -1);
+	const auto kind = a.kind % kAcyclicKinds.size();
 
-	switch (a.kind % 13) {
+	switch (kind) {
 	case 0: {
 		Open op;
 
@@ -818,7 +930,7 @@ bool AcyclicRun::act_on_task(std::size_t t, const Action &a)
 		if (tasks_.size() >= 4)
 			return false;
 		const std::string name = "t" + std::to_string(++counter_);
-		const bool fork = a.kind % 13 == 2;
+		const bool fork = kind == 2;
 		if (!emit(make_step(me, fork ? Op(Fork{name}) : Op(Thread{name}))).chosen.success())
 			return true;
 		tasks_.push_back(name);
@@ -887,11 +999,9 @@ bool AcyclicRun::act_on_task(std::size_t t, const Action &a)
 		if (sups.empty())
 			return false;
 		const FdRef fd{sups[a.b % sups.size()].name, -1};
-		const unsigned k = a.kind % 13;
-
-		if (k == 9)
+		if (kind == 9)
 			emit(make_step(me, Read{fd}));
-		else if (k == 10)
+		else if (kind == 10)
 			emit(make_step(me, Write{fd}));
 		else
 			emit(make_step(me, path_rule(fd.name, "/a", fs::read_file,
@@ -940,6 +1050,21 @@ Verdict AcyclicRun::verdict()
 }
 
 } // namespace
+
+const std::vector<unsigned> &atomicity_kinds()
+{
+	return kAtomicityKinds;
+}
+
+const std::vector<unsigned> &optional_kinds()
+{
+	return kOptionalKinds;
+}
+
+const std::vector<unsigned> &acyclic_kinds()
+{
+	return kAcyclicKinds;
+}
 
 Verdict atomicity(const SupSetup &setup, const std::vector<Action> &actions,
 		  const Variants &v, Interleave il)

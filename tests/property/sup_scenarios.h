@@ -29,6 +29,17 @@ struct Action {
 	unsigned a = 0, b = 0, c = 0;
 };
 
+/*
+ * How often each kind of action of a scenario is drawn (index: kind).  The
+ * interesting interleavings (a walk paused while a rule moves, a commit
+ * paused half-way, a waiter whose answerer leaves) need a few particular
+ * actions in order: uniform kinds would make them rare, so generators draw
+ * kinds with these weights rather than discarding cases.
+ */
+const std::vector<unsigned> &atomicity_kinds();
+const std::vector<unsigned> &optional_kinds();
+const std::vector<unsigned> &acyclic_kinds();
+
 /* A rule of the setup: an index into the scenario's paths, and rights. */
 struct SetupRule {
 	unsigned path = 0;

@@ -107,7 +107,8 @@ TEST(Acyclicity, CommitOutsideNoSelfSupervision)
 
 /*
  * [restrict.tsync] replaces every sibling's domain, a waiting thread's too:
- * taken out of its supervised domain, it may answer its own supervisor.
+ * taken out of its supervised domain, it may answer its own supervisor
+ * (case supervisor/acyclic_tsync_moves_waiter_commit_outside).
  */
 TEST(AcyclicityFinds, CommitOutsideTsyncMovesAWaiter)
 {
@@ -135,21 +136,24 @@ TEST(AcyclicityFinds, CommitOutsideTwoSupervisorCycle)
 }
 
 /*
- * Neither rule prevents deadlocks without a cycle: the only task that may
- * answer stops being allowed to (it enters the supervised domain under
- * commit-outside; any new domain under bind-on-first-use) while the
- * waiters' own process keeps the supervisor fd open, so it never goes away.
+ * [sup.acyclic.deadlock] Neither rule prevents deadlocks without a cycle:
+ * the only task that may answer stops being able to (it enters the
+ * supervised domain under commit-outside, any new domain under
+ * bind-on-first-use, or it closes its fd) while the waiters' own process
+ * keeps the supervisor fd open, so it never goes away (cases
+ * supervisor/acyclic_deadlock_commit_outside_answerer_enters and
+ * supervisor/acyclic_deadlock_bind_on_first_use_answerer_leaves).
  */
 TEST(AcyclicityFinds, CommitOutsideDeadlockWithoutCycle)
 {
-	expect_found("acyclic=commit-outside: a deadlock without a cycle (the answering "
-		     "task enters the supervised domain)");
+	expect_found("acyclic=commit-outside: a deadlock without a cycle (the only task "
+		     "that may answer stops being able to)");
 }
 
 TEST(AcyclicityFinds, BindOnFirstUseDeadlockWithoutCycle)
 {
-	expect_found("acyclic=bind-on-first-use: a deadlock without a cycle (the answering "
-		     "task leaves the creator's domain)");
+	expect_found("acyclic=bind-on-first-use: a deadlock without a cycle (the only task "
+		     "that may answer stops being able to)");
 }
 
 /* ---- The checks on the hand-written cases: they have teeth ---- */

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 namespace {
@@ -50,6 +51,13 @@ constexpr const char *help_text =
 	"\n"
 	"Exit status: 0 when every claim came out as expected, 1 otherwise, 2 for\n"
 	"bad usage.\n";
+
+bool is_directory(const std::string &path)
+{
+	struct stat st;
+
+	return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
 
 int usage(const std::string &msg)
 {
@@ -132,8 +140,15 @@ int main(int argc, char **argv)
 			const std::string *v = next();
 			if (!v)
 				return usage("--trace-dir needs a directory");
+			if (!is_directory(*v))
+				return usage("--trace-dir: " + *v + " is not a directory");
 			trace_dir = *v;
 		} else if (a.rfind("--", 0) == 0) {
+			/* --depth N and the other bounds; anything else is unknown. */
+			Bounds probe;
+			if (!parse_bounds(a.substr(2) + "=2", probe, &error) &&
+			    error.rfind("unknown", 0) == 0)
+				return usage("unknown option '" + a + "'");
 			const std::string *v = next();
 			if (!v || !parse_bounds(a.substr(2) + "=" + *v, b, &error))
 				return usage(v ? error : a + " needs a value");
@@ -169,9 +184,15 @@ int main(int argc, char **argv)
 				for (auto &ch : id)
 					if (ch == '+' || ch == '-')
 						ch = ch == '+' ? 'p' : 'n';
-				std::ofstream(trace_dir + "/" + id + "-" + std::to_string(++n) +
-					      ".trace")
-					<< c.trace;
+				const std::string file = trace_dir + "/" + id + "-" +
+							 std::to_string(++n) + ".trace";
+				std::ofstream out(file);
+
+				if (!(out << c.trace)) {
+					std::fprintf(stderr, "lockstep prove: cannot write %s\n",
+						     file.c_str());
+					return 2;
+				}
 			}
 		}
 		if (validate_n && (p == "P1" || p == "P2" || p == "P3")) {

@@ -148,16 +148,41 @@ TEST(Diff, OptionalLengthIsTheOneP5ProvesMinimal)
 	EXPECT_EQ(parsed.trace().steps.size(), r.trace.steps.size());
 }
 
-/* The CLI: lockstep prove (exec'ing lockstep-prove) and lockstep diff. */
+/* Exit status of `lockstep @args`, output discarded. */
+int run(const std::string &args)
+{
+	const int status =
+		std::system((std::string(LOCKSTEP_BIN) + " " + args + " > /dev/null 2>&1").c_str());
+
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * [cli.exit] The CLI: lockstep prove (exec'ing lockstep-prove) and lockstep
+ * diff, 0 as expected, 1 for nothing found, 2 for bad usage.
+ */
 TEST(Cli, ProveAndDiffRun)
 {
-	const std::string bin = LOCKSTEP_BIN;
+	EXPECT_EQ(run("prove --help"), 0);
+	EXPECT_EQ(run("prove --quiet --depth 3 P1"), 0);
+	EXPECT_EQ(run("diff --help"), 0);
+	EXPECT_EQ(run("diff --variant check=snapshot --variant check=per-step"), 0);
+	EXPECT_EQ(run("diff --variant check=snapshot --variant check=per-step --max-steps 3"), 1);
+}
 
-	EXPECT_EQ(std::system((bin + " prove --quiet --depth 3 P1 > /dev/null").c_str()), 0);
-	EXPECT_EQ(std::system((bin + " diff --variant check=snapshot --variant check=per-step"
-				     " > /dev/null").c_str()),
-		  0);
-	EXPECT_NE(std::system((bin + " diff --variant check=snapshot > /dev/null 2>&1").c_str()), 0);
+TEST(Cli, BadUsageIsExit2)
+{
+	for (const char *args :
+	     {"prove --bogus", "prove --bogus 1", "prove P9", "prove --depth x",
+	      "prove --depth 99", "prove --bound depth=3,foo=2", "prove --mutant zz",
+	      "prove --trace-dir /nonexistent/dir P5", "diff", "diff --variant check=snapshot",
+	      "diff --variant check=snapshot --variant check=snapshot",
+	      "diff --variant check=bogus --variant check=per-step",
+	      "diff --variant check=snapshot --variant check=per-step --max-steps 3x",
+	      "diff --variant check=snapshot --variant check=per-step --timeout 0",
+	      "diff --variant check=snapshot --variant check=per-step extra",
+	      "diff --variant check=snapshot --variant check=per-step --frob"})
+		EXPECT_EQ(run(args), 2) << "lockstep " << args;
 }
 
 } // namespace

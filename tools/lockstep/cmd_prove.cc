@@ -16,6 +16,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -59,6 +60,16 @@ constexpr const char *diff_help =
 	"\n"
 	"Exit status: 0 when a trace was found, 1 when none differs up to the\n"
 	"bound, 2 for bad usage.\n";
+
+/* A positive number, the whole word: "3x" is not one. */
+bool positive(const std::string &text, double *out)
+{
+	char *end = nullptr;
+
+	errno = 0;
+	*out = std::strtod(text.c_str(), &end);
+	return !text.empty() && *end == '\0' && errno == 0 && *out > 0;
+}
 
 bool parse_settings(const std::string &text, Variants &v, std::string *error)
 {
@@ -112,25 +123,40 @@ int cmd_diff(Args args)
 	Variants a, b;
 	std::string error;
 
-	if (!args.operands().empty() || !args.error().empty())
-		return usage_error("diff", args.error().empty() ? "unexpected operand"
-								 : args.error());
+	const auto operands = args.operands();
+	double number = 0;
+
+	if (!args.error().empty())
+		return usage_error("diff", args.error());
+	if (!operands.empty())
+		return usage_error("diff", "unexpected operand '" + operands[0] + "'");
 	if (variants.size() != 2)
 		return usage_error("diff", "expected two --variant options");
 	if (!parse_settings(variants[0], a, &error) || !parse_settings(variants[1], b, &error))
 		return usage_error("diff", "--variant: " + error);
 	if (a == b)
 		return usage_error("diff", "the two variants are the same");
-	if (steps && (o.max_steps = std::atoi(steps->c_str())) <= 0)
-		return usage_error("diff", "--max-steps: expected a positive number");
-	if (timeout && (o.max_seconds = std::atof(timeout->c_str())) <= 0)
-		return usage_error("diff", "--timeout: expected a positive number");
+	if (steps) {
+		if (!positive(*steps, &number) || number != static_cast<int>(number) ||
+		    number > 64)
+			return usage_error("diff", "--max-steps: expected a whole number, 1 to 64");
+		o.max_steps = static_cast<int>(number);
+	}
+	if (timeout) {
+		if (!positive(*timeout, &number))
+			return usage_error("diff", "--timeout: expected a positive number of seconds");
+		o.max_seconds = number;
+	}
 	const diff::Result r = diff::shortest(a, b, o);
 	const std::string text = diff::format(r, a, b);
 
 	std::fputs(text.c_str(), stdout);
-	if (output)
-		std::ofstream(*output) << text;
+	if (output) {
+		std::ofstream out(*output);
+
+		if (!(out << text))
+			return fail("diff", "cannot write " + *output, exit_usage);
+	}
 	return r.found ? exit_ok : exit_fail;
 }
 

@@ -15,6 +15,7 @@
 #include "tests/property/rc_support.h"
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,14 +26,6 @@
 namespace {
 
 using namespace lockstep;
-
-double seconds_of(const std::function<void()> &f)
-{
-	const auto start = std::chrono::steady_clock::now();
-
-	f();
-	return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 using Prover = std::vector<prove::Claim> (*)(const prove::Bounds &);
 
@@ -50,6 +43,8 @@ void defaults()
 						       {"P4", prove::prove_p4},
 						       {"P5", prove::prove_p5}};
 	double total = 0;
+	/* Wall time depends on what else runs on the machine: CPU time too. */
+	const std::clock_t cpu = std::clock();
 
 	std::printf("## Proofs at the default bounds (%s)\n\n",
 		    prove::format_bounds(prove::Bounds{}).c_str());
@@ -61,7 +56,8 @@ void defaults()
 			total += c.seconds;
 		}
 	}
-	std::printf("\ntotal: %.2f s\n\n", total);
+	std::printf("\ntotal: %.2f s wall, %.2f s CPU\n\n", total,
+		    static_cast<double>(std::clock() - cpu) / CLOCKS_PER_SEC);
 }
 
 /* One bound varied, the others at their defaults: seconds per claim group. */
@@ -82,7 +78,7 @@ void growth(bool quick)
 		{"P2", prove::prove_p2, "layers", &prove::Bounds::layers, {1, 2, 3, 4}},
 		{"P3", prove::prove_p3, "depth", &prove::Bounds::depth, {3, 4, 5, 6}},
 		{"P3", prove::prove_p3, "layers", &prove::Bounds::layers, {1, 2, 3, 4}},
-		{"P4", prove::prove_p4, "steps", &prove::Bounds::steps, {7, 8, 9, 10, 11}},
+		{"P4", prove::prove_p4, "steps", &prove::Bounds::steps, {5, 7, 9, 10}},
 		{"P4", prove::prove_p4, "tasks", &prove::Bounds::tasks, {2, 3, 4}},
 		{"P5", prove::prove_p5, "steps", &prove::Bounds::steps, {3, 6, 9}},
 	};
@@ -112,7 +108,8 @@ void growth(bool quick)
 		std::printf("| %s | %s | %s |\n", r.claim, r.bound, cells.c_str());
 		std::fflush(stdout);
 	}
-	std::printf("\n");
+	std::printf("\n(!): not every claim came out as expected at that bound, e.g. a\n"
+		    "refutation whose shortest counterexample needs more operations.\n\n");
 }
 
 /* RapidCheck: cases and seconds to find (and shrink) each known violation. */
@@ -147,7 +144,7 @@ void violations(int seeds)
 int main(int argc, char **argv)
 {
 	bool quick = false;
-	int seeds = 10;
+	int seeds = 5;
 
 	for (int i = 1; i < argc; i++) {
 		if (!std::strcmp(argv[i], "--quick"))

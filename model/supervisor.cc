@@ -641,8 +641,11 @@ bool sup_answer_event(StepCtx &c, const OpenFile &f)
 	}
 	/* [sup.notify.restart] The denied step runs again, with today's rules. */
 	const Step step = t.blocked->step;
+	/* Nothing observed; a named object: StepCtx keeps a reference to it. */
+	const std::optional<Outcome> unobserved;
+
 	t.blocked.reset();
-	StepCtx inner(c.s, c.p, ev.task, step, std::nullopt, c.explain);
+	StepCtx inner(c.s, c.p, ev.task, step, unobserved, c.explain);
 	inner.audit = c.audit;
 	run_inner(inner);
 	if (c.s.tasks[ev.task].blocked) {

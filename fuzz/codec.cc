@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <csignal>
 #include <map>
 #include <set>
 #include <string_view>
@@ -1029,6 +1030,20 @@ void clear_unprinted(Trace &t)
 		}, s.op);
 }
 
+/*
+ * Signals no task of the executor survives: SIGKILL and SIGSTOP, and
+ * glibc's reserved 32 and 33, whose handlers sigaction() will not set
+ * (kernel/executor/task.cc catches every other one).  The model has no
+ * task death, so for the kernel kill and tkill send the default instead.
+ */
+void keep_tasks_alive(Trace &t)
+{
+	for (auto &s : t.steps)
+		if (auto *k = std::get_if<Kill>(&s.op))
+			if (k->sig == SIGKILL || k->sig == SIGSTOP || k->sig == 32 || k->sig == 33)
+				k->sig = 0;
+}
+
 Trace decode_generated(ByteReader &in, int abi, bool root)
 {
 	gen::GenOptions o;
@@ -1061,6 +1076,8 @@ Decoded decode_input(std::span<const std::uint8_t> data, const DecodeOptions &op
 		d.trace = decode_generated(in, d.header.profile.abi, d.header.profile.root);
 	else
 		d.trace = decode_trace(in, opts);
+	if (opts.mainline)
+		keep_tasks_alive(d.trace);
 	return d;
 }
 

@@ -94,7 +94,8 @@ void encode_header(ByteWriter &out, const Header &h);
  * struct DecodeOptions - what decoded traces may contain
  *
  * @mainline: for the running kernel: no model-only steps (resume, pause=),
- *            no variant or requires lines but "requires root".
+ *            no variant or requires lines but "requires root", no signal
+ *            that kills a task (the model has no task death).
  * @max_steps: a longer input is cut there.
  * @profile: the running kernel's profile, which replaces the header's.
  */

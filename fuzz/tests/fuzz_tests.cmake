@@ -2,6 +2,11 @@
 # dictionary, and the planted bug.  Included with FUZZ_TREE (the clang build
 # of fuzz/), FUZZ_LOCKSTEP (the lockstep command, if built) and FUZZ_FIXTURE
 # (the fixture that builds FUZZ_TREE, if any).
+#
+# Each test uses one core (libFuzzer runs one process; fuzz_kernel's
+# children take turns with it), so ctest -j2 runs two at a time.  Every
+# file they write is in FUZZ_TREE (run-fuzz: work/, artifacts/, findings/;
+# planted-bug: planted/).
 set(LOCKSTEP_FUZZ_SECONDS 60 CACHE STRING
   "Seconds each fuzz target runs in the ctest label fuzz")
 set(LOCKSTEP_PLANTED_SECONDS 300 CACHE STRING
@@ -17,18 +22,21 @@ function(fuzz_test name timeout)
   endif()
 endfunction()
 
-fuzz_test(fuzz_codec 600 ${FUZZ_TREE}/fuzz_codec_test)
-fuzz_test(fuzz_dict 60 ${CMAKE_COMMAND} -DTOOL=${FUZZ_TREE}/lockstep-fuzz-tool
+# Through cmake -E chdir: the program does not exist before the fixture.
+fuzz_test(fuzz.codec 600 ${CMAKE_COMMAND} -E chdir ${FUZZ_TREE} ${FUZZ_TREE}/fuzz_codec_test)
+fuzz_test(fuzz.dict 60 ${CMAKE_COMMAND} -DTOOL=${FUZZ_TREE}/lockstep-fuzz-tool
   -DDICT=${FUZZ_SRC}/trace.dict -P ${FUZZ_SRC}/tests/check_dict.cmake)
+# A fresh working corpus each time: a short run starts from the seeds, so
+# that its result does not depend on earlier runs in the same tree.
 math(EXPR fuzz_timeout "${LOCKSTEP_FUZZ_SECONDS} + 240")
 foreach(target fuzz_trace_parser fuzz_model fuzz_variants fuzz_kernel)
-  fuzz_test(${target}_short ${fuzz_timeout} ${Python3_EXECUTABLE} ${FUZZ_SRC}/run-fuzz
-    --build ${FUZZ_TREE} --seconds ${LOCKSTEP_FUZZ_SECONDS} ${target})
+  fuzz_test(fuzz.short.${target} ${fuzz_timeout} ${Python3_EXECUTABLE} ${FUZZ_SRC}/run-fuzz
+    --build ${FUZZ_TREE} --seconds ${LOCKSTEP_FUZZ_SECONDS} --fresh ${target})
 endforeach()
 math(EXPR planted_timeout "${LOCKSTEP_PLANTED_SECONDS} + 240")
 set(planted_args --build ${FUZZ_TREE} --seconds ${LOCKSTEP_PLANTED_SECONDS})
 if(FUZZ_LOCKSTEP)
   list(APPEND planted_args --lockstep ${FUZZ_LOCKSTEP})
 endif()
-fuzz_test(fuzz_planted_bug ${planted_timeout} ${Python3_EXECUTABLE} ${FUZZ_SRC}/planted-bug
+fuzz_test(fuzz.planted_bug ${planted_timeout} ${Python3_EXECUTABLE} ${FUZZ_SRC}/planted-bug
   ${planted_args})

@@ -68,10 +68,28 @@ std::string show_trace(Trace t, const std::vector<std::string> &doc,
 	return trace::print_trace(t);
 }
 
+namespace {
+
+/*
+ * RapidCheck's default listener remembers every failure and, at exit,
+ * prints a "reproduce" string for each: for the searches that are meant to
+ * fail that is noise, and our report already has the shrunk trace.
+ */
+class QuietListener : public rc::detail::TestListener {
+public:
+	void onTestCaseFinished(const rc::detail::CaseDescription &) override {}
+	void onShrinkTried(const rc::detail::CaseDescription &, bool) override {}
+	void onTestFinished(const rc::detail::TestMetadata &,
+			    const rc::detail::TestResult &) override {}
+};
+
+} // namespace
+
 Search search(const std::string &name, const std::function<void()> &property,
 	      int runs, std::optional<std::uint64_t> seed)
 {
 	Search out;
+	QuietListener quiet;
 	auto params = rc::detail::configuration().testParams;
 	rc::detail::TestMetadata meta;
 	const auto start = std::chrono::steady_clock::now();
@@ -81,7 +99,7 @@ Search search(const std::string &name, const std::function<void()> &property,
 		params.seed = *seed;
 	meta.id = name;
 	meta.description = name;
-	const auto result = rc::detail::checkTestable(property, meta, params);
+	const auto result = rc::detail::checkTestable(property, meta, params, quiet);
 
 	out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
 						    start)

@@ -603,6 +603,7 @@ void Coder::op(Mount &o)
 
 void Coder::op(SendTo &o)
 {
+	fd(o.fd);
 	optional(o.addr, [&](SockAddr &a) { addr(a); });
 }
 

@@ -779,6 +779,17 @@ void op_sendto(StepCtx &c, const SendTo &op)
 		c.fail(is_v6(me.kind) || len < inet_len(me.kind) ? EINVAL : EAFNOSUPPORT);
 		return;
 	}
+	if (op.addr && (op.addr->family == AddrFamily::inet ||
+			(op.addr->family == AddrFamily::unspec && !is_v6(me.kind))) &&
+	    op.addr->addrlen.value_or(natural_len(*op.addr, me.kind)) < inet_len(me.kind)) {
+		/*
+		 * [net.udp.addrlen] udp_sendmsg(): shorter than a sockaddr_in;
+		 * udpv6_sendmsg(): shorter than SIN6_LEN_RFC2133.  Landlock's
+		 * own check, when it applies, said EINVAL first.
+		 */
+		c.fail(EINVAL);
+		return;
+	}
 	if (op.addr && op.addr->family == AddrFamily::unspec && is_v6(me.kind)) {
 		/* udpv6_sendmsg() takes a zero family as "no address". */
 		c.decide(me.connected ? OutcomeSet{Outcome::ok(), Outcome::error(ECONNREFUSED)}

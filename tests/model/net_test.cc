@@ -115,6 +115,20 @@ TEST(Net, UdpAutobindNeedsBindOnPortZero)
 					"main: connect u 53 => ok\n");
 }
 
+// [net.udp.addrlen] The length check of udp_sendmsg(), with or without Landlock.
+TEST(Net, UdpSendtoShortAddressIsEinval)
+{
+	EXPECT_PINS(at_abi(7), "main: u = socket udp4\n"
+			       "main: sendto u 53 addrlen=15 => EINVAL\n"
+			       "main: sendto u 53 addrlen=16 => ok\n"
+			       "main: v = socket udp6\n"
+			       "main: sendto v 53 addrlen=23 => EINVAL\n"
+			       "main: sendto v 53 addrlen=24 => ok\n");
+	EXPECT_PINS(at_abi(10), sandbox("connect_send_udp", "53 connect_send_udp") +
+					"main: u = socket udp4\n"
+					"main: sendto u 53 addrlen=15 => EINVAL\n");
+}
+
 // [net.udp.autobind] A failed sendto() has already autobound the socket.
 TEST(Net, FailedSendtoStillAutobinds)
 {

@@ -657,16 +657,21 @@ void unix_connect(StepCtx &c, SocketObj &me, const SockAddr &a)
 		c.fail(EINVAL);
 		return;
 	}
-	if (me.connected && me.kind != SockKind::unix_dgram) {
-		c.fail(EISCONN);
-		return;
-	}
 	if (const int err = unix_target(c, me, a, peer)) {
 		c.fail(err);
 		return;
 	}
 	if (me.kind != SockKind::unix_dgram && !c.s.sockets[peer].listening) {
 		c.fail(ECONNREFUSED);
+		return;
+	}
+	/*
+	 * [vfs.socket] Only an unconnected, non-listening stream socket
+	 * connects, checked once the listener is found (this also refuses a
+	 * listener connecting to itself).
+	 */
+	if (me.kind != SockKind::unix_dgram && (me.connected || me.listening)) {
+		c.fail(me.connected ? EISCONN : EINVAL);
 		return;
 	}
 	if (me.kind == SockKind::unix_dgram &&

@@ -92,15 +92,36 @@ template <class F> Outcome with_addr(Task &t, int fd, const SockAddr &a, F fn)
 		return fn(addr);
 	};
 
+	/*
+	 * A UNIX address given to an inet socket has the length of a whole
+	 * sockaddr_un, as the model assumes ([net.addrlen]): its real length
+	 * depends on the scratch layout, which the model cannot know.
+	 */
+	auto call_unix = [&](Addr addr) {
+		if (!a.addrlen && socket_domain(fd) != AF_UNIX)
+			addr.len = sizeof(sockaddr_un);
+		return call(addr);
+	};
+	int type = 0;
+	socklen_t tlen = sizeof type;
+	const bool is_socket = getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0;
+
 	switch (a.family) {
 	case AddrFamily::inet:
 	case AddrFamily::unspec:
 		return call(inet_addr(socket_domain(fd), a));
 	case AddrFamily::unix_abstract:
-		return call(unix_addr(t.env->abstract_prefix + a.name, true));
+		return call_unix(unix_addr(t.env->abstract_prefix + a.name, true));
 	case AddrFamily::unix_path:
+		/*
+		 * Not a socket: the call fails (EBADF, ENOTSOCK) before the
+		 * kernel reads the address, so the directory it is relative
+		 * to is never entered.
+		 */
+		if (!is_socket)
+			return call_unix(unix_addr(a.path.path, false));
 		return with_cwd(t, a.path, [&](const char *rel) {
-			return call(unix_addr(rel, false));
+			return call_unix(unix_addr(rel, false));
 		});
 	}
 	return Outcome::error(EINVAL);

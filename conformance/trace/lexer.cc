@@ -40,7 +40,12 @@ Line lex_line(std::string_view raw, int number)
 	std::size_t i = 0;
 
 	line.number = number;
-	if (raw.ends_with('\r'))
+	/*
+	 * Every carriage return ending a line is line-ending noise, not
+	 * content: dropping only one would leave a comment that changes each
+	 * time it is printed and parsed again (found by fuzz_trace_parser).
+	 */
+	while (raw.ends_with('\r'))
 		raw.remove_suffix(1);
 	while (i < raw.size()) {
 		if (is_blank(raw[i])) {

@@ -91,6 +91,14 @@ TEST(Lexer, CarriageReturnIsDropped)
 	EXPECT_EQ(line.text, "dir /a");
 }
 
+TEST(Lexer, EveryTrailingCarriageReturnIsDropped)
+{
+	const Line line = lex_line("# doc\r\r\r", 1);
+
+	ASSERT_TRUE(line.comment.has_value());
+	EXPECT_EQ(*line.comment, "doc");
+}
+
 TEST(Lexer, RestKeepsInnerSpacing)
 {
 	const Line line = lex_line("requires model  two  spaces\there  # note", 1);

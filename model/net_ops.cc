@@ -64,6 +64,15 @@ struct SockRef {
 	int sock = -1;
 };
 
+/*
+ * [net.addrlen] An address longer than a sockaddr_storage is never copied
+ * into the kernel (move_addr_to_kernel()): EINVAL, whatever the domain.
+ */
+bool addr_too_long(const SockAddr &a)
+{
+	return a.addrlen && *a.addrlen > 128;
+}
+
 bool socket_of(StepCtx &c, const FdRef &ref, SockRef &out)
 {
 	const int f = c.file_of(ref);
@@ -439,6 +448,10 @@ void op_bind(StepCtx &c, const Bind &op)
 
 	if (!socket_of(c, op.fd, r))
 		return;
+	if (addr_too_long(op.addr)) {
+		c.fail(EINVAL);
+		return;
+	}
 	SocketObj &me = c.s.sockets[r.sock];
 	if (is_unix(me.kind)) {
 		unix_bind(c, me, op.addr);
@@ -697,6 +710,11 @@ void op_connect(StepCtx &c, const Connect &op)
 {
 	SockRef r;
 
+	/* __sys_connect() copies the address in before it looks for a socket. */
+	if (c.file_of(op.fd) >= 0 && addr_too_long(op.addr)) {
+		c.fail(EINVAL);
+		return;
+	}
 	if (!socket_of(c, op.fd, r))
 		return;
 	SocketObj &me = c.s.sockets[r.sock];
@@ -712,6 +730,10 @@ void op_sendto(StepCtx &c, const SendTo &op)
 
 	if (!socket_of(c, op.fd, r))
 		return;
+	if (op.addr && addr_too_long(*op.addr)) {
+		c.fail(EINVAL);
+		return;
+	}
 	SocketObj &me = c.s.sockets[r.sock];
 	if (is_unix(me.kind)) {
 		if (me.kind != SockKind::unix_dgram) {

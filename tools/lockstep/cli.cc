@@ -4,6 +4,7 @@
  */
 #include "tools/lockstep/cli.h"
 
+#include <charconv>
 #include <cstdio>
 
 namespace lockstep::cli {
@@ -79,6 +80,13 @@ std::vector<std::string> Args::operands()
 		}
 	}
 	return words_;
+}
+
+bool parse_u64(const std::string &s, std::uint64_t &out)
+{
+	const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+
+	return ec == std::errc{} && p == s.data() + s.size() && !s.empty();
 }
 
 int usage_error(const std::string &command, const std::string &message)

@@ -10,6 +10,7 @@
 
 #include "model/profile.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +58,9 @@ private:
 	std::vector<std::string> words_;
 	std::string error_;
 };
+
+/* A whole word as an unsigned decimal number; false for anything else. */
+bool parse_u64(const std::string &s, std::uint64_t &out);
 
 /* Print "lockstep CMD: MESSAGE (see lockstep CMD --help)" to stderr; 2. */
 int usage_error(const std::string &command, const std::string &message);

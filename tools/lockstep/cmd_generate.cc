@@ -9,8 +9,6 @@
 #include "conformance/trace/printer.h"
 #include "tools/lockstep/cli.h"
 
-#include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -29,13 +27,6 @@ constexpr const char *help_text =
 	"  --abi A           Landlock ABI the traces may use, 1..12 (default 7)\n"
 	"  --unprivileged    no operations that need root (mounts)\n"
 	"  --out DIR         write DIR/NAME.trace per trace (DIR is created)\n";
-
-bool parse_u64(const std::string &s, std::uint64_t &out)
-{
-	const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-
-	return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
-}
 
 } // namespace
 

@@ -49,13 +49,6 @@ constexpr const char *help_text =
 	"Exit status: 0 when no case diverged, 1 when one did, 2 for bad usage,\n"
 	"a malformed trace, or an executor that cannot start.\n";
 
-bool parse_u64(const std::string &s, std::uint64_t &out)
-{
-	const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-
-	return ec == std::errc{} && p == s.data() + s.size() && !s.empty();
-}
-
 bool parse_shard(const std::string &s, int &index, int &count)
 {
 	const auto slash = s.find('/');

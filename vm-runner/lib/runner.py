@@ -64,15 +64,20 @@ def judge(kernel, res, require_landlock=True):
         if require_landlock and (abi is None or abi < 1):
             v.fail("Landlock is not enabled in the VM (" +
                    res.guest.get("landlock_errno", "no ABI reported") + ")", "ERROR")
-        if res.payload_exit != 0:
-            sig = f" (signal {res.payload_signal})" if res.payload_signal else ""
-            v.fail(f"payload exit {res.payload_exit}{sig}")
-        if block is None:
-            v.fail("no KTAP output from the payload")
-        else:
-            for p in block.problems():
-                v.fail(p)
+        _payload_failures(v, res.payload_exit, res.payload_signal, block)
     return v
+
+
+def _payload_failures(v, exit_code, signal, block):
+    """What the payload's exit and its KTAP block say, in a VM or on the host."""
+    if exit_code != 0:
+        sig = f" (signal {signal})" if signal else ""
+        v.fail(f"payload exit {exit_code}{sig}")
+    if block is None:
+        v.fail("no KTAP output from the payload")
+    else:
+        for p in block.problems():
+            v.fail(p)
 
 
 def _fmt(t):
@@ -197,14 +202,7 @@ def judge_host(res):
     elif res.outcome == "timeout":
         v.fail(f"no result within {res.timeout:g} s", "TIMEOUT")
     else:
-        if res.exit != 0:
-            sig = f" (signal {res.signal})" if res.signal else ""
-            v.fail(f"payload exit {res.exit}{sig}")
-        if block is None:
-            v.fail("no KTAP output from the payload")
-        else:
-            for p in block.problems():
-                v.fail(p)
+        _payload_failures(v, res.exit, res.signal, block)
     return v
 
 

@@ -1045,26 +1045,6 @@ void keep_tasks_alive(Trace &t)
 				k->sig = 0;
 }
 
-/*
- * Known open divergence, kept out of kernel traces until the model is
- * fixed (fuzz/README.md): a mount on the trace root ("mount bind / /",
- * then "umount /": the kernel unmounts it, the model's "/" never crosses a
- * mount stacked on the root and says EINVAL).
- */
-void avoid_known_divergences(Trace &t)
-{
-	std::erase_if(t.tree, [](const TreeEntry &e) {
-		const auto *m = std::get_if<TreeMount>(&e);
-
-		return m && m->path == "/";
-	});
-	std::erase_if(t.steps, [](const Step &s) {
-		const auto *m = std::get_if<Mount>(&s.op);
-
-		return m && m->path.path == "/" && m->path.at.empty();
-	});
-}
-
 Trace decode_generated(ByteReader &in, int abi, bool root)
 {
 	gen::GenOptions o;
@@ -1099,7 +1079,6 @@ Decoded decode_input(std::span<const std::uint8_t> data, const DecodeOptions &op
 		d.trace = decode_trace(in, opts);
 	if (opts.mainline) {
 		keep_tasks_alive(d.trace);
-		avoid_known_divergences(d.trace);
 	}
 	return d;
 }

@@ -1020,7 +1020,14 @@ void op_umount(StepCtx &c, const Umount &op)
 		c.fail(EPERM);
 		return;
 	}
-	if (!c.s.vfs.is_mount_root(*at.target) || at.target->mnt == 0) {
+	/*
+	 * [vfs.mount] A path walk ends on the dentry it names, even one that
+	 * a mount covers (the trace root, an fd's directory); umount(2) alone
+	 * goes on to the topmost mount stacked there.
+	 */
+	const VPath target = c.s.vfs.topmost(*at.target);
+
+	if (!c.s.vfs.is_mount_root(target) || target.mnt == 0) {
 		c.fail(EINVAL);
 		return;
 	}
@@ -1030,11 +1037,11 @@ void op_umount(StepCtx &c, const Umount &op)
 		c.fail(EPERM);
 		return;
 	}
-	if (mount_busy(c, at.target->mnt)) {
+	if (mount_busy(c, target.mnt)) {
 		c.fail(EBUSY);
 		return;
 	}
-	c.s.vfs.umount(at.target->mnt);
+	c.s.vfs.umount(target.mnt);
 	c.ok();
 }
 

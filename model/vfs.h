@@ -100,6 +100,12 @@ public:
 	Lookup resolve(const VPath &start, std::string_view rel,
 		       unsigned flags) const;
 
+	/*
+	 * The topmost mount stacked on @p, or @p: what umount(2) names
+	 * ([vfs.mount], LOOKUP_MOUNTPOINT crosses mounts on the last step).
+	 */
+	VPath topmost(const VPath &p) const { return cross_mounts(p); }
+
 	/* Child named @name in directory @dir, crossing mounts, if any. */
 	std::optional<VPath> child(const VPath &dir, const std::string &name) const;
 

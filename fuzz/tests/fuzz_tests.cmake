@@ -29,18 +29,9 @@ fuzz_test(fuzz.dict 60 ${CMAKE_COMMAND} -DTOOL=${FUZZ_TREE}/lockstep-fuzz-tool
 # A fresh working corpus each time: a short run starts from the seeds, so
 # that its result does not depend on earlier runs in the same tree.
 math(EXPR fuzz_timeout "${LOCKSTEP_FUZZ_SECONDS} + 240")
-# fuzz_kernel's short run replays its seeds on the kernel (-runs=0: the
-# corpus, carried by the codec and without its requirements) and stops:
-# its campaigns find, within a minute, model divergences that are still
-# open (fuzz/README.md), and make test must not pass or fail by chance.
-# Remove -runs=0 once they are fixed.
 foreach(target fuzz_trace_parser fuzz_model fuzz_variants fuzz_kernel)
-  set(extra)
-  if(target STREQUAL "fuzz_kernel")
-    set(extra -- -runs=0)
-  endif()
   fuzz_test(fuzz.short.${target} ${fuzz_timeout} ${Python3_EXECUTABLE} ${FUZZ_SRC}/run-fuzz
-    --build ${FUZZ_TREE} --seconds ${LOCKSTEP_FUZZ_SECONDS} --fresh ${target} ${extra})
+    --build ${FUZZ_TREE} --seconds ${LOCKSTEP_FUZZ_SECONDS} --fresh ${target})
 endforeach()
 math(EXPR planted_timeout "${LOCKSTEP_PLANTED_SECONDS} + 240")
 set(planted_args --build ${FUZZ_TREE} --seconds ${LOCKSTEP_PLANTED_SECONDS})

@@ -52,3 +52,14 @@ vm-matrix: build
 
 vm-bench: build
 	nice bench/bench-vm --build $(BUILD) $(VM_BENCH_FLAGS)
+
+# Line coverage of security/landlock/*.c on the patched kernel's gcov flavour:
+# lockstep's suite (corpus, 1000 generated traces, the supervisor stress and
+# smoke) next to the kernel's own Landlock selftests, both in the same VM
+# setup; prints the table (kernel/coverage/coverage, kernel/patches/README.md).
+# The gcov kernel is built first (incremental when cached: about a minute).
+.PHONY: coverage
+coverage: build
+	nice -n 5 kernel/build-kernel --flavour gcov >/dev/null
+	nice -n 5 kernel/coverage/coverage --lockstep $(BUILD)/tools/lockstep/lockstep \
+		--work $(BUILD)/coverage $(COVERAGE_FLAGS)

@@ -26,7 +26,8 @@ bool add_file(const fs::path &root, const fs::path &file, std::vector<Case> &out
 		return false;
 	}
 	Case c;
-	const fs::path rel = fs::relative(file, root);
+	/* Lexical: @file was found beneath @root (no stat or readlink each). */
+	const fs::path rel = file.lexically_relative(root);
 	const std::string dir = rel.parent_path().generic_string();
 
 	c.group = dir.empty() ? root.filename().string() : dir;

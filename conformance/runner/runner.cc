@@ -7,6 +7,7 @@
 #include "conformance/trace/printer.h"
 #include "kernel/repro/repro.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -107,27 +108,48 @@ RunReport run_cases(std::vector<Case> cases, const RunOptions &opts)
 	report.results.resize(report.cases.size());
 
 	const int jobs = std::max(1, std::min<int>(opts.jobs, report.cases.size()));
-	std::atomic<std::size_t> next{0};
-	std::mutex err_mu;
+	std::size_t next = 0;
+	std::mutex mu; /* @next and report.error */
 	Progress progress(opts.progress, report.cases.size());
 
+	/*
+	 * Cases go to the workers in chunks, each streamed through the
+	 * worker's pipeline: the model judges one case while the kernel runs
+	 * the next.  A chunk is small enough near the end that the workers
+	 * finish together.
+	 */
+	auto claim = [&](std::size_t &first) {
+		std::lock_guard<std::mutex> lock(mu);
+		const std::size_t left = report.cases.size() - next;
+		const std::size_t n = std::clamp<std::size_t>(left / (4 * jobs), left ? 1 : 0, 64);
+
+		first = next;
+		next += n;
+		return n;
+	};
 	auto work = [&] {
 		exec::Worker worker(opts.exec);
+		std::size_t first;
 
 		if (!worker.error().empty()) {
-			std::lock_guard<std::mutex> lock(err_mu);
+			std::lock_guard<std::mutex> lock(mu);
 			report.error = worker.error();
 		}
-		for (std::size_t i; (i = next++) < report.cases.size();) {
-			const Case &c = report.cases[i];
-			const exec::TraceRun run = worker.run(c.trace);
-			CaseResult r = judge(c, run, report.kernel.profile);
+		for (std::size_t n; (n = claim(first)) > 0;)
+			worker.run_each(
+				n,
+				[&](std::size_t i) -> const Trace & {
+					return report.cases[first + i].trace;
+				},
+				[&](std::size_t i, exec::TraceRun &&run) {
+					const Case &c = report.cases[first + i];
+					CaseResult r = judge(c, run, report.kernel.profile);
 
-			if (r.verdict == Verdict::fail && !opts.save_dir.empty())
-				save_failure(opts.save_dir, c, r);
-			progress.tick(r.verdict == Verdict::fail);
-			report.results[i] = std::move(r);
-		}
+					if (r.verdict == Verdict::fail && !opts.save_dir.empty())
+						save_failure(opts.save_dir, c, r);
+					progress.tick(r.verdict == Verdict::fail);
+					report.results[first + i] = std::move(r);
+				});
 	};
 	std::vector<std::thread> threads;
 	for (int j = 1; j < jobs; j++)

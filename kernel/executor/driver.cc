@@ -370,6 +370,20 @@ void reap(const Prepared &p)
 	}
 }
 
+bool reap_first(const Prepared &p)
+{
+	return !p.plan.single_process || p.plan.has_mounts || p.plan.holds_names;
+}
+
+bool reaped(pid_t pid, bool wait)
+{
+	pid_t r;
+
+	while ((r = waitpid(pid, nullptr, wait ? 0 : WNOHANG)) < 0 && errno == EINTR) {
+	}
+	return r != 0;
+}
+
 void remove_dir(WorkerState &w, Prepared &p)
 {
 	if (p.dir.name.empty())

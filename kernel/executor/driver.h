@@ -96,6 +96,17 @@ void execute(WorkerState &w, Prepared &p, const std::function<void()> &settle,
 /* Wait until every process of @p is dead and reaped. */
 void reap(const Prepared &p);
 
+/*
+ * Whether the next trace must wait for @p's processes to be gone before it
+ * acts: they may hold a port, a name or a mount, or be more than main.
+ * Otherwise @p's main can die (and its memory be torn down) while the next
+ * trace runs.
+ */
+bool reap_first(const Prepared &p);
+
+/* Reap main @pid (SIGKILLed, of a trace that reap_first() let go) if dead. */
+bool reaped(pid_t pid, bool wait);
+
 /* Unmount what @p mounted and give its root back (kept, or emptied). */
 void remove_dir(WorkerState &w, Prepared &p);
 

@@ -21,6 +21,7 @@
 #include "model/profile.h"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -115,6 +116,10 @@ const char *status_name(StepRun::Status s);
 
 class WorkerClient;
 
+/* The @i-th trace of a stream, and what to do with its result. */
+using TraceAt = std::function<const Trace &(std::size_t i)>;
+using TraceDone = std::function<void(std::size_t i, TraceRun &&run)>;
+
 /**
  * class Worker - one worker process, running traces one at a time
  *
@@ -138,6 +143,13 @@ public:
 	 * worker prepares each trace's tree while the previous one runs.
 	 */
 	std::vector<TraceRun> run_all(std::span<const Trace> traces);
+	/*
+	 * Run traces 0..@n-1, as run_all() does, and hand each result to
+	 * @done as soon as it arrives, in order: the worker runs the next
+	 * traces meanwhile, so the caller's work on a result is off the
+	 * critical path.  @at may be called more than once for a trace.
+	 */
+	void run_each(std::size_t n, const TraceAt &at, const TraceDone &done);
 
 	/* Why the worker could not start; empty when it runs. */
 	const std::string &error() const;

@@ -240,6 +240,8 @@ std::optional<std::string> step_problem(const Step &s, std::size_t index, bool p
 		plan.mutates = true;
 	if (std::holds_alternative<Fork>(s.op) || std::holds_alternative<Exec>(s.op))
 		plan.single_process = false;
+	if (std::holds_alternative<Socket>(s.op))
+		plan.holds_names = true;
 	if (f.needs_root && !privileged && !plan.skip)
 		plan.skip = std::string("needs root: ") + f.needs_root;
 	if ((s.pause || std::holds_alternative<Resume>(s.op)) && !plan.skip)

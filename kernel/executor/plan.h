@@ -41,6 +41,8 @@ inline constexpr int max_fd_names = 256;
  * @mutates: a step may change the tree (create, remove, rename, write,
  *           mount...); when false, the tree is exactly as built afterwards.
  * @single_process: no fork and no exec: main is the only process.
+ * @holds_names: a step makes a socket, which may hold a port or a name
+ *               that the next trace could run into.
  * @fd_names: every fd name the trace binds or uses, in order of appearance.
  * @fd_ids: name -> its index in @fd_names (and in a process's table).
  */
@@ -54,6 +56,7 @@ struct Plan {
 	bool passes_fds = false;
 	bool mutates = false;
 	bool single_process = true;
+	bool holds_names = false;
 	std::vector<std::string> fd_names;
 	std::unordered_map<std::string, int> fd_ids;
 };

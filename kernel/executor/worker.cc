@@ -45,7 +45,7 @@ public:
 	explicit WorkerClient(const ExecOptions &opts) : opts_(opts) { start(); }
 	~WorkerClient() { stop(); }
 
-	std::vector<TraceRun> run_all(std::span<const Trace> traces);
+	void run_each(std::size_t n, const TraceAt &at, const TraceDone &done);
 
 	ExecOptions opts_;
 	std::string error_;
@@ -67,7 +67,7 @@ private:
 	void start();
 	void stop();
 	bool ready();
-	std::size_t send_ahead(std::span<const Trace> traces, std::size_t done, std::size_t sent);
+	std::size_t send_ahead(std::size_t n, const TraceAt &at, std::size_t done, std::size_t sent);
 	TraceRun failed(const Trace &t, TraceRun::Status status, const std::string &why);
 	TraceRun lost(const Trace &t, TraceRun::Status status, const std::string &why);
 };
@@ -164,14 +164,13 @@ bool WorkerClient::ready()
 }
 
 /* Send requests @sent.. while few are unanswered. */
-std::size_t WorkerClient::send_ahead(std::span<const Trace> traces, std::size_t done,
+std::size_t WorkerClient::send_ahead(std::size_t n, const TraceAt &at, std::size_t done,
 				     std::size_t sent)
 {
 	std::size_t bytes = 0;
 
-	while (sent < traces.size() && sent < done + window &&
-	       (sent == done || bytes < window_bytes)) {
-		const std::string request = encode(traces[sent]);
+	while (sent < n && sent < done + window && (sent == done || bytes < window_bytes)) {
+		const std::string request = encode(at(sent));
 
 		bytes += request.size();
 		channel_.queue(request);
@@ -180,26 +179,24 @@ std::size_t WorkerClient::send_ahead(std::span<const Trace> traces, std::size_t 
 	return channel_.flush() ? sent : done;
 }
 
-std::vector<TraceRun> WorkerClient::run_all(std::span<const Trace> traces)
+void WorkerClient::run_each(std::size_t n, const TraceAt &at, const TraceDone &done)
 {
-	std::vector<TraceRun> out;
 	std::size_t sent = 0;
 
-	out.reserve(traces.size());
-	while (out.size() < traces.size()) {
-		const Trace &t = traces[out.size()];
+	for (std::size_t i = 0; i < n; i++) {
+		const Trace &t = at(i);
 		std::string bytes;
 		TraceRun r;
 
-		if (sent == out.size() && !ready()) {
-			out.push_back(failed(t, TraceRun::Status::setup_error, "worker: " + error_));
+		if (sent == i && !ready()) {
+			done(i, failed(t, TraceRun::Status::setup_error, "worker: " + error_));
 			sent++;
 			continue;
 		}
-		sent = send_ahead(traces, out.size(), sent);
+		sent = send_ahead(n, at, i, sent);
 		/* Nothing in flight: the worker died since the last reply. */
-		if (sent == out.size()) {
-			out.push_back(lost(t, TraceRun::Status::crashed, "the worker process died"));
+		if (sent == i) {
+			done(i, lost(t, TraceRun::Status::crashed, "the worker process died"));
 			sent++;
 			continue;
 		}
@@ -207,25 +204,27 @@ std::vector<TraceRun> WorkerClient::run_all(std::span<const Trace> traces)
 		 * Each request in flight may take a whole trace timeout; two
 		 * values only, so that SO_RCVTIMEO is seldom changed.
 		 */
-		const std::size_t in_flight = sent - out.size() > 1 ? window : 1;
+		const std::size_t in_flight = sent - i > 1 ? window : 1;
 		const auto wait_ms = static_cast<int>(
 			in_flight * static_cast<std::size_t>(opts_.trace_timeout.count()) +
 			reply_grace_ms);
 		const Channel::Got got = channel_.receive(bytes, wait_ms);
 
 		if (got == Channel::Got::timeout) {
-			out.push_back(lost(t, TraceRun::Status::timeout,
-					   "the worker process did not answer"));
+			done(i, lost(t, TraceRun::Status::timeout, "the worker process did not answer"));
 		} else if (got == Channel::Got::eof || !decode(bytes, r)) {
-			out.push_back(lost(t, TraceRun::Status::crashed, "the worker process died"));
+			done(i, lost(t, TraceRun::Status::crashed, "the worker process died"));
 		} else {
-			out.push_back(std::move(r));
+			/*
+			 * The worker goes on with the requests in flight
+			 * while the caller looks at this result.
+			 */
+			done(i, std::move(r));
 			continue;
 		}
 		/* Requests sent to the lost worker go to the next one. */
-		sent = out.size();
+		sent = i + 1;
 	}
-	return out;
 }
 
 Worker::Worker(const ExecOptions &opts) : client_(std::make_unique<WorkerClient>(opts)) {}
@@ -233,12 +232,22 @@ Worker::~Worker() = default;
 
 TraceRun Worker::run(const Trace &trace)
 {
-	return std::move(client_->run_all(std::span(&trace, 1)).front());
+	return std::move(run_all(std::span(&trace, 1)).front());
 }
 
 std::vector<TraceRun> Worker::run_all(std::span<const Trace> traces)
 {
-	return client_->run_all(traces);
+	std::vector<TraceRun> out(traces.size());
+
+	client_->run_each(
+		traces.size(), [&](std::size_t i) -> const Trace & { return traces[i]; },
+		[&](std::size_t i, TraceRun &&r) { out[i] = std::move(r); });
+	return out;
+}
+
+void Worker::run_each(std::size_t n, const TraceAt &at, const TraceDone &done)
+{
+	client_->run_each(n, at, done);
 }
 const std::string &Worker::error() const { return client_->error_; }
 bool Worker::privileged() const { return client_->hello_.privileged; }

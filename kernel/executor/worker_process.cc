@@ -27,6 +27,7 @@
 #include <sys/syscall.h>
 #include <string_view>
 #include <unistd.h>
+#include <vector>
 
 namespace lockstep::exec {
 
@@ -154,25 +155,63 @@ std::unique_ptr<Prepared> receive(WorkerState &w, Channel &ch, bool wait, bool &
 constexpr std::size_t reply_batch = 8;
 
 /*
+ * Mains of earlier traces, SIGKILLed and not yet reaped: a single-process
+ * trace that holds nothing another trace could see is not waited for, so
+ * that its exit overlaps with the next trace (reap_first()).
+ */
+struct Dying {
+	std::vector<pid_t> pids;
+
+	void add(const Prepared &p)
+	{
+		if (p.main_pid > 0)
+			pids.push_back(p.main_pid);
+	}
+	/* Reap those already dead; all of them with @wait. */
+	void reap(bool wait)
+	{
+		std::erase_if(pids, [wait](pid_t pid) { return reaped(pid, wait); });
+	}
+};
+
+/* A few zombies may wait; more means the worker should catch up. */
+constexpr std::size_t max_dying = 4;
+
+/*
  * Run requests until the parent closes the socket.  Three traces are in
- * flight: the previous one is reaped once the current one's main exists and
- * removed while it works, and the next one is prepared meanwhile if the
- * parent has already sent it (Worker::run_all() does).
+ * flight: the previous one is reaped once the current one's main exists
+ * (or later, see Dying) and removed while it works, and the next one is
+ * prepared meanwhile if the parent has already sent it (Worker::run_each()
+ * does).
  */
 void serve(WorkerState &w, Channel &ch)
 {
 	bool eof = false;
+	Dying dying;
 	std::unique_ptr<Prepared> prev, cur = receive(w, ch, true, eof), next;
+	const auto finish = [&](Prepared &p) {
+		reap(p);
+		remove_dir(w, p);
+		dying.reap(true);
+	};
 
 	while (cur) {
 		const auto settle = [&] {
-			if (prev)
+			if (!prev)
+				return;
+			if (reap_first(*prev)) {
 				reap(*prev);
+				return;
+			}
+			dying.add(*prev);
+			if (dying.pids.size() > max_dying)
+				dying.reap(true);
 		};
 		const auto background = [&] {
 			if (prev)
 				remove_dir(w, *prev);
 			prev.reset();
+			dying.reap(false);
 			if (!next && !eof)
 				next = receive(w, ch, false, eof);
 		};
@@ -186,17 +225,15 @@ void serve(WorkerState &w, Channel &ch)
 		prev = std::move(cur);
 		if (!next && !eof) {
 			/* Idle until the next request: clean up first. */
-			reap(*prev);
-			remove_dir(w, *prev);
+			finish(*prev);
 			prev.reset();
 			next = receive(w, ch, true, eof);
 		}
 		cur = std::move(next);
 	}
-	if (prev) {
-		reap(*prev);
-		remove_dir(w, *prev);
-	}
+	if (prev)
+		finish(*prev);
+	dying.reap(true);
 }
 
 } // namespace

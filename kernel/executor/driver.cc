@@ -24,16 +24,18 @@ namespace lockstep::exec {
 
 namespace {
 
-/* Signal handler state: the mailbox to wake, and a count of SIGCHLDs. */
-Mailbox *sigchld_mailbox;
+/* Signal handler state: the mailboxes to wake, and a count of SIGCHLDs. */
+Mailbox *sigchld_mailboxes[2];
 std::atomic<std::uint32_t> sigchld_count;
 
 void on_sigchld(int)
 {
 	sigchld_count.fetch_add(1, std::memory_order_relaxed);
-	if (sigchld_mailbox) {
-		sigchld_mailbox->events.fetch_add(1, std::memory_order_release);
-		futex_wake(sigchld_mailbox->events);
+	for (Mailbox *mb : sigchld_mailboxes) {
+		if (!mb)
+			continue;
+		mb->events.fetch_add(1, std::memory_order_release);
+		futex_wake(mb->events);
 	}
 }
 
@@ -237,7 +239,7 @@ TaskEnv task_env(const WorkerState &w, const Prepared &p)
 
 	env.trace = &p.trace;
 	env.plan = &p.plan;
-	env.mb = w.mb;
+	env.mb = p.mb;
 	env.worker_pid = w.pid;
 	env.abstract_prefix = "lockstep-" + std::to_string(w.pid) + "-" +
 			      std::to_string(p.number) + "-";
@@ -283,11 +285,12 @@ void close_env_fds(const TaskEnv &env)
 
 } // namespace
 
-void install_sigchld_wakeup(Mailbox *mb)
+void install_sigchld_wakeup(Mailbox *const mb[2])
 {
 	struct sigaction sa {};
 
-	sigchld_mailbox = mb;
+	sigchld_mailboxes[0] = mb[0];
+	sigchld_mailboxes[1] = mb[1];
 	sa.sa_handler = on_sigchld;
 	sa.sa_flags = SA_NOCLDSTOP; /* no SA_RESTART: interrupt the futex wait */
 	sigaction(SIGCHLD, &sa, nullptr);
@@ -297,6 +300,8 @@ void prepare(WorkerState &w, Prepared &p)
 {
 	p.start_ns = monotonic_ns();
 	p.number = w.traces++;
+	/* Neighbouring traces use different mailboxes (start_main()). */
+	p.mb = w.mb[p.number % 2];
 	p.plan = make_plan(p.trace, w.profile, w.privileged);
 	p.out.steps.resize(p.trace.steps.size());
 	if (p.plan.error) {
@@ -318,27 +323,37 @@ void prepare(WorkerState &w, Prepared &p)
 		p.runnable = true;
 }
 
+void start_main(WorkerState &w, Prepared &p)
+{
+	TaskEnv env = task_env(w, p);
+
+	if (!p.runnable || p.main_pid > 0)
+		return;
+	if (auto err = place_fds(w, p.plan, p.dir.fd, env)) {
+		fail_setup(p, *err);
+	} else {
+		mailbox_reset(p.mb, p.trace.steps.size());
+		fork_main(env, p);
+	}
+	if (p.main_pid <= 0)
+		p.runnable = false;
+	/* main has its own copies of these. */
+	close_env_fds(env);
+}
+
 void execute(WorkerState &w, Prepared &p, const std::function<void()> &settle,
 	     const std::function<void()> &background)
 {
-	Run run{w, *w.mb, p.trace, p.plan, p.out, -1, 0, 0, {}, &background};
-	TaskEnv env = task_env(w, p);
-	bool started = false;
+	Run run{w, *p.mb, p.trace, p.plan, p.out, -1, 0, 0, {}, &background};
 
-	if (p.runnable) {
-		if (auto err = place_fds(w, p.plan, p.dir.fd, env)) {
-			fail_setup(p, *err);
-		} else {
-			mailbox_reset(w.mb, p.trace.steps.size());
-			started = fork_main(env, p);
-		}
-	}
-	/* main has its own copies of these. */
-	close_env_fds(env);
+	start_main(w, p);
+	const bool started = p.main_pid > 0;
+
 	settle();
 	if (started) {
 		run.main_pid = p.main_pid;
-		run.seen_sigchld = sigchld_count.load(std::memory_order_relaxed);
+		/* Look once at whether main, maybe started early, is still there. */
+		run.seen_sigchld = sigchld_count.load(std::memory_order_relaxed) - 1;
 		run.trace_deadline_ns = monotonic_ns() + w.opts.trace_timeout.count() * 1000000LL;
 		drive_steps(run);
 	}
@@ -348,6 +363,14 @@ void execute(WorkerState &w, Prepared &p, const std::function<void()> &settle,
 	if (started)
 		kill(p.plan.single_process ? p.main_pid : -p.main_pid, SIGKILL);
 	p.out.seconds = static_cast<double>(monotonic_ns() - p.start_ns) / 1e9;
+}
+
+void abandon(const Prepared &p)
+{
+	if (p.main_pid <= 0)
+		return;
+	kill(p.plan.single_process ? p.main_pid : -p.main_pid, SIGKILL);
+	reap(p);
 }
 
 void reap(const Prepared &p)

@@ -38,7 +38,8 @@ namespace lockstep::exec {
  * @fd_base: where main's own fds go (TaskEnv): 60-62, the top of the fd
  *           table a process starts with (64 entries), so that forks copy
  *           no larger table and the trace's own fds start at 3.
- * @mb: the mailbox of the running trace.
+ * @mb: two mailboxes: a trace uses the one of its number's parity, so that
+ *      the next trace's main can be forked while this one runs.
  * @pid: the worker's own pid.
  * @traces: traces received so far, to name abstract sockets.
  * @roots: root directories, ready for the next traces.
@@ -50,7 +51,7 @@ struct WorkerState {
 	int fd_base = 60;
 	bool privileged = false;
 	Profile profile;
-	Mailbox *mb = nullptr;
+	Mailbox *mb[2] = {nullptr, nullptr};
 	pid_t pid = -1;
 	unsigned long traces = 0;
 	RootPool roots;
@@ -61,6 +62,7 @@ struct WorkerState {
  *
  * @out: the result; complete at once when the trace cannot run.
  * @runnable: the plan accepts the trace and its tree is built.
+ * @mb: its mailbox (one of WorkerState::mb).
  * @main_pid: the trace's main (and process group), once forked.
  * @start_ns: when the worker received the trace (for @out.seconds).
  */
@@ -70,16 +72,26 @@ struct Prepared {
 	TraceRun out;
 	TraceDir dir;
 	bool runnable = false;
+	Mailbox *mb = nullptr;
 	pid_t main_pid = -1;
 	std::int64_t start_ns = 0;
 	unsigned long number = 0;
 };
 
 /* Install the SIGCHLD handler that wakes the coordinator (no SA_RESTART). */
-void install_sigchld_wakeup(Mailbox *mb);
+void install_sigchld_wakeup(Mailbox *const mb[2]);
 
 /* Check @p.trace, create its directory and build its tree. */
 void prepare(WorkerState &w, Prepared &p);
+
+/*
+ * start_main() - fork @p's main, which then waits for its first command
+ *
+ * execute() does it if nobody did before; the worker does it early, while
+ * the previous trace runs, to take the fork and main's start off the
+ * critical path.  A main that cannot be started makes @p a setup_error.
+ */
+void start_main(WorkerState &w, Prepared &p);
 
 /**
  * execute() - run a prepared trace; the result is in @p.out
@@ -95,6 +107,9 @@ void execute(WorkerState &w, Prepared &p, const std::function<void()> &settle,
 
 /* Wait until every process of @p is dead and reaped. */
 void reap(const Prepared &p);
+
+/* Kill and reap @p's main, started but never run (the parent is gone). */
+void abandon(const Prepared &p);
 
 /*
  * Whether the next trace must wait for @p's processes to be gone before it

@@ -108,9 +108,11 @@ std::string setup(WorkerState &w, const std::string &scratch)
 	w.roots = RootPool(w.scratch_fd, scratch);
 	if (auto err = inherited_state())
 		return *err;
-	w.mb = mailbox_create();
-	if (!w.mb)
-		return failure("mmap of the mailbox");
+	for (auto &mb : w.mb) {
+		mb = mailbox_create();
+		if (!mb)
+			return failure("mmap of the mailbox");
+	}
 	install_sigchld_wakeup(w.mb);
 	return {};
 }
@@ -214,12 +216,16 @@ void serve(WorkerState &w, Channel &ch)
 			dying.reap(false);
 			if (!next && !eof)
 				next = receive(w, ch, false, eof);
+			if (next)
+				start_main(w, *next);
 		};
 
 		execute(w, *cur, settle, background);
 		if ((ch.queue(encode(cur->out)) >= reply_batch || !next) && !ch.flush()) {
 			/* The parent is gone: finish this trace, run no more. */
 			eof = true;
+			if (next)
+				abandon(*next);
 			next.reset();
 		}
 		prev = std::move(cur);

@@ -7,6 +7,7 @@
 #include "kernel/executor/ops.h"
 #include "kernel/executor/uapi.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <sys/prctl.h>
@@ -95,7 +96,14 @@ void task_loop(const TaskEnv *env, Process *proc, int index)
 			r.err = o.err;
 			r.has_value = o.value.has_value();
 			r.value = o.value.value_or(0);
-			std::snprintf(r.note, sizeof r.note, "%s", t.note.c_str());
+			/*
+			 * Not snprintf(): its code is pages that every fresh
+			 * main would fault in just to copy a string.
+			 */
+			const std::size_t n = std::min(t.note.size(), sizeof r.note - 1);
+
+			std::memcpy(r.note, t.note.data(), n);
+			r.note[n] = '\0';
 		}
 		complete(*env->mb, slot, seq);
 	}

@@ -73,6 +73,50 @@ bool addr_too_long(const SockAddr &a)
 	return a.addrlen && *a.addrlen > 128;
 }
 
+/*
+ * [net.unix.addrlen] What a UNIX socket makes of an address: 0 with @eff
+ * the address it reads, or EINVAL (unix_validate_addr(): 2 bytes or
+ * fewer, more than a sockaddr_un, or another family).  An explicit addrlen
+ * counts the address as the trace wrote it: a pathname relative to the
+ * trace root ("/a/b" as "a/b", "/" as "."), an abstract name without the
+ * executor's tag.  A shorter addrlen cuts the name; a longer one pads an
+ * abstract name with NULs, and then whether it still fits a sockaddr_un
+ * depends on the tag's length: @padded.
+ */
+int unix_addr(const SockAddr &a, SockAddr &eff, bool &padded)
+{
+	eff = a;
+	padded = false;
+	if (!a.addrlen)
+		return is_unix_addr(a) ? 0 : EINVAL;
+	const unsigned len = *a.addrlen;
+
+	if (len <= 2 || len > 110 || !is_unix_addr(a))
+		return EINVAL;
+	if (a.family == AddrFamily::unix_abstract) {
+		const std::size_t natural = 3 + a.name.size();
+
+		padded = len > natural;
+		if (len < natural)
+			eff.name.resize(len - 3);
+		return 0;
+	}
+	const std::string &p = a.path.path;
+	std::string rel = !a.path.at.empty() ? p : p == "/" ? "." : p.substr(1);
+
+	if (len - 2 < rel.size()) {
+		rel.resize(len - 2);
+		eff.path.path = !a.path.at.empty() ? rel : "/" + rel;
+	}
+	return 0;
+}
+
+/* [net.unix.addrlen] sendto(2) with a zero addrlen sends to no address. */
+bool no_address(const std::optional<SockAddr> &a)
+{
+	return !a || (a->addrlen && *a->addrlen == 0);
+}
+
 bool socket_of(StepCtx &c, const FdRef &ref, SockRef &out)
 {
 	const int f = c.file_of(ref);
@@ -361,8 +405,58 @@ int unix_target(StepCtx &c, const SocketObj &me, const SockAddr &a, int &peer)
 	return check_resolve_unix(c, *l.target, peer);
 }
 
-void unix_bind(StepCtx &c, SocketObj &me, const SockAddr &a)
+/*
+ * [net.unix.addrlen] A NUL-padded abstract name that no socket here bears:
+ * ECONNREFUSED, or EINVAL if the executor's tag made it too long.  Returns
+ * false when a socket bears it (the step goes on as for any name; the
+ * padded bind succeeded, so the name fits).
+ */
+bool padded_refused(StepCtx &c, SockAddr &a, SockKind kind)
 {
+	bool other_type = false;
+
+	a.name += std::string(*a.addrlen - 3 - a.name.size(), '\0');
+	if (find_abstract(c, a.name, kind, &other_type) >= 0)
+		return false;
+	c.note("[net.unix.addrlen] a NUL-padded abstract name: EINVAL if the executor's tag "
+	       "makes it longer than a sockaddr_un");
+	c.decide({Outcome::error(ECONNREFUSED), Outcome::error(EINVAL)});
+	return true;
+}
+
+void unix_bind(StepCtx &c, SocketObj &me, const SockAddr &given)
+{
+	SockAddr a;
+	bool padded = false;
+
+	/* [net.unix.addrlen] unix_bind(): a bare family autobinds. */
+	if (given.addrlen && *given.addrlen == 2 && is_unix_addr(given)) {
+		c.note("[net.unix.addrlen] addrlen 2: autobind to an abstract name");
+		c.ok();
+		if (!me.bound) {
+			me.bound = true;
+			me.abstract = "\x01autobind-" + std::to_string(&me - c.s.sockets.data());
+		}
+		return;
+	}
+	if (const int err = unix_addr(given, a, padded)) {
+		c.fail(err);
+		return;
+	}
+	if (padded) {
+		c.note("[net.unix.addrlen] a NUL-padded abstract name: EINVAL if the "
+		       "executor's tag makes it longer than a sockaddr_un");
+		if (me.bound) {
+			c.fail(EINVAL);
+			return;
+		}
+		c.decide({Outcome::ok(), Outcome::error(EINVAL)});
+		if (c.chosen.success()) {
+			me.bound = true;
+			me.abstract = a.name + std::string(*given.addrlen - 3 - a.name.size(), '\0');
+		}
+		return;
+	}
 	if (a.family == AddrFamily::unix_abstract) {
 		bool other_type = false;
 
@@ -383,10 +477,6 @@ void unix_bind(StepCtx &c, SocketObj &me, const SockAddr &a)
 			me.bound = true;
 			me.abstract = a.name;
 		}
-		return;
-	}
-	if (a.family != AddrFamily::unix_path) {
-		c.fail(EINVAL);
 		return;
 	}
 	const Lookup l = c.lookup(a.path, 0);
@@ -652,24 +742,29 @@ bool dgram_refuses(const State &st, int target, int self)
 	       t.peer != self;
 }
 
-void unix_connect(StepCtx &c, SocketObj &me, const SockAddr &a)
+void unix_connect(StepCtx &c, SocketObj &me, const SockAddr &given)
 {
+	const unsigned len = given.addrlen.value_or(natural_len(given, me.kind));
 	int peer = -1;
+	SockAddr a;
+	bool padded = false;
 
-	if (a.family == AddrFamily::unspec) {
-		if (me.kind == SockKind::unix_dgram) {
-			c.ok();
-			me.peer = -1;
-			me.connected = false;
-			return;
-		}
-		c.fail(EINVAL);
+	/*
+	 * unix_dgram_connect(): AF_UNSPEC of at least 2 bytes disconnects;
+	 * unix_stream_connect() validates the address first.
+	 */
+	if (given.family == AddrFamily::unspec && me.kind == SockKind::unix_dgram && len >= 2) {
+		c.ok();
+		me.peer = -1;
+		me.connected = false;
 		return;
 	}
-	if (a.family != AddrFamily::unix_path && a.family != AddrFamily::unix_abstract) {
-		c.fail(EINVAL);
+	if (const int err = unix_addr(given, a, padded)) {
+		c.fail(err);
 		return;
 	}
+	if (padded && padded_refused(c, a, me.kind))
+		return;
 	if (const int err = unix_target(c, me, a, peer)) {
 		c.fail(err);
 		return;
@@ -736,8 +831,10 @@ void op_sendto(StepCtx &c, const SendTo &op)
 	}
 	SocketObj &me = c.s.sockets[r.sock];
 	if (is_unix(me.kind)) {
+		const bool addressed = !no_address(op.addr);
+
 		if (me.kind != SockKind::unix_dgram) {
-			if (op.addr)
+			if (addressed)
 				c.fail(me.connected ? EISCONN : EOPNOTSUPP);
 			else if (me.connected)
 				c.ok();
@@ -746,8 +843,17 @@ void op_sendto(StepCtx &c, const SendTo &op)
 			return;
 		}
 		int peer = me.peer;
-		if (op.addr) {
-			if (const int err = unix_target(c, me, *op.addr, peer)) {
+		if (addressed) {
+			SockAddr a;
+			bool padded = false;
+
+			if (const int err = unix_addr(*op.addr, a, padded)) {
+				c.fail(err);
+				return;
+			}
+			if (padded && padded_refused(c, a, me.kind))
+				return;
+			if (const int err = unix_target(c, me, a, peer)) {
 				c.fail(err);
 				return;
 			}

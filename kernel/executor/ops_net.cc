@@ -110,8 +110,18 @@ template <class F> Outcome with_addr(Task &t, int fd, const SockAddr &a, F fn)
 	case AddrFamily::inet:
 	case AddrFamily::unspec:
 		return call(inet_addr(socket_domain(fd), a));
-	case AddrFamily::unix_abstract:
-		return call_unix(unix_addr(t.env->abstract_prefix + a.name, true));
+	case AddrFamily::unix_abstract: {
+		Addr addr = unix_addr(t.env->abstract_prefix + a.name, true);
+
+		/*
+		 * [net.unix.addrlen] An explicit addrlen above 2 counts the
+		 * name as the trace wrote it: the tag before it is added.
+		 */
+		if (a.addrlen && *a.addrlen > 2 && socket_domain(fd) == AF_UNIX)
+			return fn(Addr{addr.ss, static_cast<socklen_t>(
+						*a.addrlen + t.env->abstract_prefix.size())});
+		return call_unix(addr);
+	}
 	case AddrFamily::unix_path:
 		/*
 		 * Not a socket: the call fails (EBADF, ENOTSOCK) before the

@@ -400,6 +400,22 @@ HELPER socklen_t unix_addr(const char *name, int abstract, struct sockaddr_stora
 	       (!abstract && n < sizeof(sun->sun_path) ? 1 : 0);
 }
 
+/*
+ * An explicit addrlen above 2 for an abstract name on a UNIX socket counts
+ * the name as the trace wrote it: add the prefix that unix_addr() put
+ * before it.
+ */
+HELPER socklen_t abstract_len(int fd, int addrlen)
+{
+	int domain = 0;
+	socklen_t len = sizeof(domain);
+
+	if (addrlen > 2 && !getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) &&
+	    domain == AF_UNIX)
+		return (socklen_t)(addrlen + strlen(abstract_prefix));
+	return (socklen_t)addrlen;
+}
+
 enum sock_call { CALL_BIND, CALL_CONNECT, CALL_SENDTO };
 
 HELPER struct result sock_call(enum sock_call call, int fd, struct sockaddr_storage *ss,

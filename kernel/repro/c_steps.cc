@@ -153,7 +153,7 @@ const char *socket_args(SockKind k)
 /* bind/connect/sendto of @f to @a, as statements setting r. */
 std::string addr_call(const char *call, const std::string &f, const SockAddr &a)
 {
-	const std::string len = a.addrlen ? std::to_string(*a.addrlen) : "len";
+	std::string len = a.addrlen ? std::to_string(*a.addrlen) : "len";
 
 	if (a.family == AddrFamily::unix_path) {
 		const CPath p = c_path(a.path);
@@ -163,11 +163,14 @@ std::string addr_call(const char *call, const std::string &f, const SockAddr &a)
 	}
 	std::string make;
 
-	if (a.family == AddrFamily::unix_abstract)
+	if (a.family == AddrFamily::unix_abstract) {
 		make = "unix_addr(" + c_string(a.name) + ", 1, &ss)";
-	else
+		if (a.addrlen)
+			len = "abstract_len(" + f + ", " + std::to_string(*a.addrlen) + ")";
+	} else {
 		make = "inet_addr_for(" + f + ", " + (a.family == AddrFamily::unspec ? "1" : "0") +
 		       ", " + (a.any ? "1" : "0") + ", " + std::to_string(a.port) + ", &ss)";
+	}
 	return "{\n\t\t\tstruct sockaddr_storage ss;\n\t\t\tsocklen_t len = " + make +
 	       ";\n\n\t\t\t(void)len;\n\t\t\tr = sock_call(" + call + ", " + f + ", &ss, " + len +
 	       ");\n\t\t}\n";

@@ -261,6 +261,51 @@ TEST(Net, UdpConnectToOtherFamilyStillChecksAutobind)
 					"main: sendto w /a/x => EAFNOSUPPORT\n");
 }
 
+// [net.unix.addrlen] Two bytes or fewer, or more than a sockaddr_un: EINVAL.
+TEST(Net, UnixAddrlenOutOfRangeIsEinval)
+{
+	EXPECT_PINS(at_abi(7), "main: l = socket unix_stream\n"
+			       "main: bind l /a\n"
+			       "main: listen l\n"
+			       "main: s = socket unix_stream\n"
+			       "main: connect s /a addrlen=2 => EINVAL\n"
+			       "main: connect s /a addrlen=111 => EINVAL\n"
+			       "main: connect s /a => ok\n");
+}
+
+// [net.unix.addrlen] bind(2) of the bare family autobinds, once.
+TEST(Net, UnixBindOfBareFamilyAutobinds)
+{
+	EXPECT_PINS(at_abi(7), "main: d = socket unix_dgram\n"
+			       "main: bind d /b addrlen=2 => ok\n"
+			       "main: bind d /c addrlen=2 => ok\n"
+			       "main: bind d /e => EINVAL\n");
+}
+
+// [net.unix.addrlen] A shorter addrlen cuts the name as the trace wrote it.
+TEST(Net, UnixAddrlenCutsNames)
+{
+	EXPECT_PINS(at_abi(7), "main: l = socket unix_stream\n"
+			       "main: bind l /a\n"
+			       "main: listen l\n"
+			       "main: s = socket unix_stream\n"
+			       "main: connect s /ab addrlen=3 => ok\n"
+			       "main: m = socket unix_stream\n"
+			       "main: bind m @abc addrlen=5 => ok\n"
+			       "main: listen m\n"
+			       "main: t = socket unix_stream\n"
+			       "main: connect t @abc => ECONNREFUSED\n"
+			       "main: connect t @abx addrlen=5 => ok\n");
+}
+
+// [net.unix.addrlen] A padded abstract name may not fit with the tag.
+TEST(Net, UnixPaddedAbstractNameMayNotFit)
+{
+	EXPECT_PINS(at_abi(7), "main: d = socket unix_dgram\n"
+			       "main: connect d @q addrlen=50 => ECONNREFUSED|EINVAL\n"
+			       "main: sendto d @q addrlen=0 => ENOTCONN\n");
+}
+
 // [net.tcp.erratum1] MPTCP is only restricted before the fix.
 TEST(Net, MptcpRestrictedOnlyBeforeErratum1)
 {

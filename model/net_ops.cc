@@ -117,9 +117,20 @@ bool no_address(const std::optional<SockAddr> &a)
 	return !a || (a->addrlen && *a->addrlen == 0);
 }
 
-bool socket_of(StepCtx &c, const FdRef &ref, SockRef &out)
+/*
+ * [net.fd] The file the socket calls look up: fdget() does not return
+ * O_PATH files, so an O_PATH fd is EBADF like a closed one; -1 then.
+ */
+int socket_file(StepCtx &c, const FdRef &ref)
 {
 	const int f = c.file_of(ref);
+
+	return f >= 0 && c.s.files[f].kind == FileKind::path ? -1 : f;
+}
+
+bool socket_of(StepCtx &c, const FdRef &ref, SockRef &out)
+{
+	const int f = socket_file(c, ref);
 
 	if (f < 0) {
 		c.fail(EBADF);
@@ -806,7 +817,7 @@ void op_connect(StepCtx &c, const Connect &op)
 	SockRef r;
 
 	/* __sys_connect() copies the address in before it looks for a socket. */
-	if (c.file_of(op.fd) >= 0 && addr_too_long(op.addr)) {
+	if (socket_file(c, op.fd) >= 0 && addr_too_long(op.addr)) {
 		c.fail(EINVAL);
 		return;
 	}

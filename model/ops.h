@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -419,6 +420,19 @@ struct Step {
 	std::optional<int> pause;
 	bool operator==(const Step &) const = default;
 };
+
+/* A Step built by a program rather than parsed (generators, proofs, tests). */
+inline Step make_step(std::string task, Op op, std::string bind = {},
+		      std::optional<int> pause = std::nullopt)
+{
+	Step s;
+
+	s.task = std::move(task);
+	s.op = std::move(op);
+	s.bind = std::move(bind);
+	s.pause = pause;
+	return s;
+}
 
 /* A condition for running a trace at all ([trace.requires]). */
 struct Requirement {

@@ -18,18 +18,6 @@ namespace {
 
 /* ---- Steps ---- */
 
-Step make(const std::string &task, Op op, const std::string &bind = {},
-	  std::optional<int> pause = std::nullopt)
-{
-	Step s;
-
-	s.task = task;
-	s.op = std::move(op);
-	s.bind = bind;
-	s.pause = pause;
-	return s;
-}
-
 AddRule path_rule(const std::string &rs, const std::string &path, AccessMask access,
 		  std::uint32_t flags)
 {
@@ -92,28 +80,28 @@ Setup make_setup(AccessMask handled, bool notify, Enforcer who)
 	s.handled = handled;
 	s.notify = notify;
 	s.tasks = {"main"};
-	s.steps.push_back(make("main", ruleset(handled, flags), "s"));
-	s.steps.push_back(make("main", GetSupervisee{FdRef{"s", -1}, 0}, "e"));
+	s.steps.push_back(make_step("main", ruleset(handled, flags), "s"));
+	s.steps.push_back(make_step("main", GetSupervisee{FdRef{"s", -1}, 0}, "e"));
 	/* The supervisee may open for writing; truncate is the supervisor's. */
 	if (handled & fs::write_file)
-		s.steps.push_back(make("main", path_rule("e", "/", fs::write_file, 0)));
+		s.steps.push_back(make_step("main", path_rule("e", "/", fs::write_file, 0)));
 	switch (who) {
 	case Enforcer::child:
-		s.steps.push_back(make("main", Fork{"child"}));
-		s.steps.push_back(make("child", SetNoNewPrivs{}));
-		s.steps.push_back(make("child", RestrictSelf{FdRef{"e", -1}, 0}));
+		s.steps.push_back(make_step("main", Fork{"child"}));
+		s.steps.push_back(make_step("child", SetNoNewPrivs{}));
+		s.steps.push_back(make_step("child", RestrictSelf{FdRef{"e", -1}, 0}));
 		s.tasks.push_back("child");
 		s.supervised = {"child"};
 		break;
 	case Enforcer::self:
-		s.steps.push_back(make("main", SetNoNewPrivs{}));
-		s.steps.push_back(make("main", RestrictSelf{FdRef{"e", -1}, 0}));
+		s.steps.push_back(make_step("main", SetNoNewPrivs{}));
+		s.steps.push_back(make_step("main", RestrictSelf{FdRef{"e", -1}, 0}));
 		s.supervised = {"main"};
 		break;
 	case Enforcer::tsync:
-		s.steps.push_back(make("main", SetNoNewPrivs{}));
-		s.steps.push_back(make("main", Thread{"w"}));
-		s.steps.push_back(make("w", RestrictSelf{FdRef{"e", -1}, restrict_flag::tsync}));
+		s.steps.push_back(make_step("main", SetNoNewPrivs{}));
+		s.steps.push_back(make_step("main", Thread{"w"}));
+		s.steps.push_back(make_step("w", RestrictSelf{FdRef{"e", -1}, restrict_flag::tsync}));
 		s.tasks.push_back("w");
 		s.supervised = {"main", "w"};
 		break;
@@ -348,30 +336,31 @@ std::vector<Move> Searcher::moves(const Node &n) const
 	if (live(n, "main")) {
 		for (const char *p : kPaths)
 			for (const std::uint32_t f : {0u, rule_flag::commit_supervisor}) {
-				add({make("main", path_rule("s", p, right, f))});
-				add({make("main", path_rule("s", p, 0, f | rule_flag::intersect))});
+				add({make_step("main", path_rule("s", p, right, f))});
+				add({make_step("main", path_rule("s", p, 0, f | rule_flag::intersect))});
 			}
-		add({make("main", commit_only())});
+		add({make_step("main", commit_only())});
 		for (const int k : {0, 1})
-			add({make("main", commit_only(), {}, k)});
+			add({make_step("main", commit_only(), {}, k)});
 		if (n.notify) {
-			add({make("main", Read{FdRef{"s", -1}})});
-			add({make("main", Write{FdRef{"s", -1}})});
+			add({make_step("main", Read{FdRef{"s", -1}})});
+			add({make_step("main", Write{FdRef{"s", -1}})});
 		}
 		const std::string r = "r" + std::to_string(n.names + 1);
-		add({make("main", ruleset(n.handled, 0), r), make("main", RestrictSelf{FdRef{r, -1}, 0})},
+		add({make_step("main", ruleset(n.handled, 0), r),
+		     make_step("main", RestrictSelf{FdRef{r, -1}, 0})},
 		    [](Node &x) { x.names++; });
 	}
 	for (const auto &t : n.tasks) {
 		if (!live(n, t))
 			continue;
-		add({make(t, RestrictSelf{FdRef{"e", -1}, 0})});
+		add({make_step(t, RestrictSelf{FdRef{"e", -1}, 0})});
 		for (const auto &u : n.tasks) {
 			const auto i = n.a.state().task_index(u);
 			const Task &x = n.a.state().tasks[*i];
 
 			if (u != t && (x.paused || x.blocked))
-				add({make(t, Resume{u})});
+				add({make_step(t, Resume{u})});
 		}
 	}
 	for (const auto &t : n.supervised) {
@@ -383,14 +372,14 @@ std::vector<Move> Searcher::moves(const Node &n) const
 		o.accmode = mode;
 		for (const std::optional<int> k : {std::optional<int>(), std::optional<int>(1),
 						   std::optional<int>(2), std::optional<int>(3)})
-			add({make(t, o, f, k)}, [t, f](Node &x) {
+			add({make_step(t, o, f, k)}, [t, f](Node &x) {
 				x.names++;
 				x.fds.emplace_back(t, f);
 			});
 	}
 	for (const auto &[t, f] : n.fds)
 		if (live(n, t) && mode == 1)
-			add({make(t, Ftruncate{FdRef{f, -1}})});
+			add({make_step(t, Ftruncate{FdRef{f, -1}})});
 	return v;
 }
 

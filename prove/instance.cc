@@ -10,19 +10,6 @@ namespace lockstep::prove {
 
 namespace {
 
-Step step(const std::string &task, Op op, const std::string &bind = {},
-	  std::optional<int> pause = std::nullopt)
-{
-	Step s;
-
-	s.task = task;
-	s.op = std::move(op);
-	s.bind = bind;
-	s.pause = pause;
-	s.loc.line = 0;
-	return s;
-}
-
 TreeNode tree_node(NodeKind kind, const std::string &path)
 {
 	TreeNode n;
@@ -104,12 +91,12 @@ void own_rules(Trace &t, const WalkInst &w, const LayerInst &l, const std::strin
 {
 	if (!l.rules.empty()) {
 		for (const auto &[j, a] : l.rules)
-			t.steps.push_back(step("main", rule(rs, dentry_path(w.depth, j), a)));
+			t.steps.push_back(make_step("main", rule(rs, dentry_path(w.depth, j), a)));
 		return;
 	}
 	for (std::size_t j = 0; j < l.own.size(); j++)
 		if (l.own[j])
-			t.steps.push_back(step("main", rule(rs, dentry_path(w.depth, static_cast<int>(j)),
+			t.steps.push_back(make_step("main", rule(rs, dentry_path(w.depth, static_cast<int>(j)),
 							    l.own[j])));
 }
 
@@ -127,29 +114,29 @@ Trace supervised_setup(const WalkInst &w)
 		const std::string n = std::to_string(i + 1);
 
 		if (!l.supervised) {
-			t.steps.push_back(step("main", ruleset(l.handled), "r" + n));
+			t.steps.push_back(make_step("main", ruleset(l.handled), "r" + n));
 			own_rules(t, w, l, "r" + n);
 			continue;
 		}
-		t.steps.push_back(step("main", ruleset(l.handled, create_flag::supervisor), "s" + n));
+		t.steps.push_back(make_step("main", ruleset(l.handled, create_flag::supervisor), "s" + n));
 		bool any = false;
 		for (std::size_t j = 0; j < l.before.size(); j++) {
 			if (!l.before[j])
 				continue;
 			any = true;
-			t.steps.push_back(step("main", rule("s" + n,
+			t.steps.push_back(make_step("main", rule("s" + n,
 							    dentry_path(w.depth, static_cast<int>(j)),
 							    l.before[j])));
 		}
 		if (any)
-			t.steps.push_back(step("main", commit("s" + n)));
-		t.steps.push_back(step("main", GetSupervisee{FdRef{"s" + n, -1}, 0}, "e" + n));
+			t.steps.push_back(make_step("main", commit("s" + n)));
+		t.steps.push_back(make_step("main", GetSupervisee{FdRef{"s" + n, -1}, 0}, "e" + n));
 		own_rules(t, w, l, "e" + n);
 	}
-	t.steps.push_back(step("main", Fork{"child"}));
-	t.steps.push_back(step("child", SetNoNewPrivs{}));
+	t.steps.push_back(make_step("main", Fork{"child"}));
+	t.steps.push_back(make_step("child", SetNoNewPrivs{}));
 	for (std::size_t i = 0; i < w.layers.size(); i++)
-		t.steps.push_back(step("child", RestrictSelf{FdRef{layer_name(w, i), -1}, 0}));
+		t.steps.push_back(make_step("child", RestrictSelf{FdRef{layer_name(w, i), -1}, 0}));
 	return t;
 }
 
@@ -163,10 +150,10 @@ void stage_changes(Trace &t, const WalkInst &w, std::size_t i)
 		const std::string p = dentry_path(w.depth, static_cast<int>(j));
 
 		if (l.before[j] & ~l.after[j])
-			t.steps.push_back(step("main", rule(s, p, l.before[j] & l.after[j],
+			t.steps.push_back(make_step("main", rule(s, p, l.before[j] & l.after[j],
 							    rule_flag::intersect)));
 		if (l.after[j] & ~l.before[j])
-			t.steps.push_back(step("main", rule(s, p, l.after[j])));
+			t.steps.push_back(make_step("main", rule(s, p, l.after[j])));
 	}
 }
 
@@ -179,7 +166,7 @@ Step access_step(const WalkInst &w, std::optional<int> pause)
 {
 	const Op op = access_op(w);
 
-	return step("child", op, std::holds_alternative<Open>(op) ? "f" : "", pause);
+	return make_step("child", op, std::holds_alternative<Open>(op) ? "f" : "", pause);
 }
 
 } // namespace
@@ -213,16 +200,16 @@ Trace walk_trace(const WalkInst &w)
 	Trace t;
 
 	t.tree = chain_tree(w);
-	t.steps.push_back(step("main", SetNoNewPrivs{}));
+	t.steps.push_back(make_step("main", SetNoNewPrivs{}));
 	for (std::size_t i = 0; i < w.layers.size(); i++) {
 		const std::string r = "r" + std::to_string(i + 1);
 
-		t.steps.push_back(step("main", ruleset(w.layers[i].handled), r));
+		t.steps.push_back(make_step("main", ruleset(w.layers[i].handled), r));
 		own_rules(t, w, w.layers[i], r);
-		t.steps.push_back(step("main", RestrictSelf{FdRef{r, -1}, 0}));
+		t.steps.push_back(make_step("main", RestrictSelf{FdRef{r, -1}, 0}));
 	}
 	const Op op = access_op(w);
-	t.steps.push_back(step("main", op, std::holds_alternative<Open>(op) ? "f" : ""));
+	t.steps.push_back(make_step("main", op, std::holds_alternative<Open>(op) ? "f" : ""));
 	return t;
 }
 
@@ -235,9 +222,9 @@ Trace race_trace(const WalkInst &w, int pause)
 		if (!changes(w.layers[i]))
 			continue;
 		stage_changes(t, w, i);
-		t.steps.push_back(step("main", commit("s" + std::to_string(i + 1))));
+		t.steps.push_back(make_step("main", commit("s" + std::to_string(i + 1))));
 	}
-	t.steps.push_back(step("main", Resume{"child"}));
+	t.steps.push_back(make_step("main", Resume{"child"}));
 	return t;
 }
 
@@ -249,7 +236,7 @@ Trace atomic_trace(const WalkInst &w, bool after_commits)
 		if (!changes(w.layers[i]))
 			continue;
 		stage_changes(t, w, i);
-		t.steps.push_back(step("main", commit("s" + std::to_string(i + 1))));
+		t.steps.push_back(make_step("main", commit("s" + std::to_string(i + 1))));
 	}
 	t.steps.push_back(access_step(w, std::nullopt));
 	return t;
@@ -263,12 +250,12 @@ Trace commit_trace(const WalkInst &w, int commit_pause)
 		if (!w.layers[i].supervised)
 			continue;
 		stage_changes(t, w, i);
-		t.steps.push_back(step("main", commit("s" + std::to_string(i + 1)), {},
+		t.steps.push_back(make_step("main", commit("s" + std::to_string(i + 1)), {},
 				       commit_pause));
 		break;
 	}
 	t.steps.push_back(access_step(w, std::nullopt));
-	t.steps.push_back(step("child", Resume{"main"}));
+	t.steps.push_back(make_step("child", Resume{"main"}));
 	return t;
 }
 

@@ -388,16 +388,6 @@ std::string task_name(int u)
 	return u == 0 ? "main" : "t" + std::to_string(u);
 }
 
-Step step_of(const std::string &task, Op op, const std::string &bind = {})
-{
-	Step s;
-
-	s.task = task;
-	s.op = std::move(op);
-	s.bind = bind;
-	return s;
-}
-
 /* The steps of the model that perform the operations of @m; *waits
  * receives the steps that wait for a supervisor. */
 Trace P4Enc::trace(const z3::model &m, std::vector<std::size_t> *waits)
@@ -413,7 +403,7 @@ Trace P4Enc::trace(const z3::model &m, std::vector<std::size_t> *waits)
 	file.kind = NodeKind::file;
 	file.path = "/a/f";
 	t.tree.push_back(file);
-	t.steps.push_back(step_of("main", SetNoNewPrivs{}));
+	t.steps.push_back(make_step("main", SetNoNewPrivs{}));
 	for (int k = 0; k < steps; k++) {
 		const int a = static_cast<int>(value(m, act[k]));
 		const std::string me = task_name(static_cast<int>(value(m, actor[k])));
@@ -427,32 +417,32 @@ Trace P4Enc::trace(const z3::model &m, std::vector<std::size_t> *waits)
 			CreateRuleset c;
 			c.handled_fs = fs::read_file;
 			c.flags = create_flag::supervisor | create_flag::supervisor_notification;
-			t.steps.push_back(step_of(me, c, "s" + s));
-			t.steps.push_back(step_of(me, GetSupervisee{FdRef{"s" + s, -1}, 0}, "e" + s));
+			t.steps.push_back(make_step(me, c, "s" + s));
+			t.steps.push_back(make_step(me, GetSupervisee{FdRef{"s" + s, -1}, 0}, "e" + s));
 			break;
 		}
 		case get_supervisee:
-			t.steps.push_back(step_of(me, GetSupervisee{FdRef{"s" + s, -1}, 0}, "e" + s));
+			t.steps.push_back(make_step(me, GetSupervisee{FdRef{"s" + s, -1}, 0}, "e" + s));
 			break;
 		case fork_task:
-			t.steps.push_back(step_of(me, Fork{to}));
+			t.steps.push_back(make_step(me, Fork{to}));
 			break;
 		case thread_task:
-			t.steps.push_back(step_of(me, Thread{to}));
+			t.steps.push_back(make_step(me, Thread{to}));
 			break;
 		case pass_fd: {
 			const std::string name = (ts ? "e" : "s") + s;
 			PassFd p;
 			p.fd = FdRef{name, -1};
 			p.to = to;
-			t.steps.push_back(step_of(me, p, name));
+			t.steps.push_back(make_step(me, p, name));
 			break;
 		}
 		case close_fd:
-			t.steps.push_back(step_of(me, Close{FdRef{"s" + s, -1}}));
+			t.steps.push_back(make_step(me, Close{FdRef{"s" + s, -1}}));
 			break;
 		case restrict_sup:
-			t.steps.push_back(step_of(me, RestrictSelf{FdRef{"e" + s, -1}, rflags}));
+			t.steps.push_back(make_step(me, RestrictSelf{FdRef{"e" + s, -1}, rflags}));
 			break;
 		case restrict_plain: {
 			const std::string r = "r" + std::to_string(++rulesets);
@@ -462,15 +452,15 @@ Trace P4Enc::trace(const z3::model &m, std::vector<std::size_t> *waits)
 			ar.ruleset = FdRef{r, -1};
 			ar.path = PathRef{"/a", ""};
 			ar.allowed = fs::read_file;
-			t.steps.push_back(step_of(me, c, r));
-			t.steps.push_back(step_of(me, ar));
-			t.steps.push_back(step_of(me, RestrictSelf{FdRef{r, -1}, rflags}));
+			t.steps.push_back(make_step(me, c, r));
+			t.steps.push_back(make_step(me, ar));
+			t.steps.push_back(make_step(me, RestrictSelf{FdRef{r, -1}, rflags}));
 			break;
 		}
 		case block: {
 			Open o;
 			o.path = PathRef{"/a/f", ""};
-			t.steps.push_back(step_of(me, o));
+			t.steps.push_back(make_step(me, o));
 			waits->push_back(t.steps.size() - 1);
 			break;
 		}

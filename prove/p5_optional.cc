@@ -77,16 +77,6 @@ struct P5Enc {
 	}
 };
 
-Step step(const std::string &task, Op op, const std::string &bind = {})
-{
-	Step s;
-
-	s.task = task;
-	s.op = std::move(op);
-	s.bind = bind;
-	return s;
-}
-
 AddRule rule(const std::string &path, AccessMask access, std::uint32_t flags)
 {
 	AddRule r;
@@ -122,15 +112,15 @@ Trace program_trace(P5Enc &p, const z3::model &m, std::size_t *last, int *action
 	t.tree.push_back(tree_node(NodeKind::file, dentry_path(p.depth, 0)));
 	cr.handled_fs = fs::write_file | fs::truncate;
 	cr.flags = create_flag::supervisor;
-	t.steps.push_back(step("main", cr, "s"));
-	t.steps.push_back(step("main", GetSupervisee{FdRef{"s", -1}, 0}, "e"));
+	t.steps.push_back(make_step("main", cr, "s"));
+	t.steps.push_back(make_step("main", GetSupervisee{FdRef{"s", -1}, 0}, "e"));
 	own.ruleset = FdRef{"e", -1};
 	own.path = PathRef{"/", ""};
 	own.allowed = fs::write_file;
-	t.steps.push_back(step("main", own));
-	t.steps.push_back(step("main", Fork{"child"}));
-	t.steps.push_back(step("child", SetNoNewPrivs{}));
-	t.steps.push_back(step("child", RestrictSelf{FdRef{"e", -1}, 0}));
+	t.steps.push_back(make_step("main", own));
+	t.steps.push_back(make_step("main", Fork{"child"}));
+	t.steps.push_back(make_step("child", SetNoNewPrivs{}));
+	t.steps.push_back(make_step("child", RestrictSelf{FdRef{"e", -1}, 0}));
 	for (int a = 0; a < p.n; a++) {
 		const int k = static_cast<int>(value(m, p.kind[a]));
 		const int x = static_cast<int>(value(m, p.arg[a]));
@@ -141,19 +131,19 @@ Trace program_trace(P5Enc &p, const z3::model &m, std::size_t *last, int *action
 		case open_fd:
 			o.path = PathRef{dentry_path(p.depth, 0), ""};
 			o.accmode = 1;
-			t.steps.push_back(step("child", o, "f" + std::to_string(a + 1)));
+			t.steps.push_back(make_step("child", o, "f" + std::to_string(a + 1)));
 			break;
 		case grant:
-			t.steps.push_back(step("main", rule(path, fs::truncate,
+			t.steps.push_back(make_step("main", rule(path, fs::truncate,
 							    rule_flag::commit_supervisor)));
 			break;
 		case revoke:
-			t.steps.push_back(step("main", rule(path, 0,
+			t.steps.push_back(make_step("main", rule(path, 0,
 							    rule_flag::commit_supervisor |
 								    rule_flag::intersect)));
 			break;
 		default:
-			t.steps.push_back(step("child", Ftruncate{FdRef{"f" + std::to_string(x + 1), -1}}));
+			t.steps.push_back(make_step("child", Ftruncate{FdRef{"f" + std::to_string(x + 1), -1}}));
 			if (*action < 0 && holds(m, p.open_time[a] != p.now[a])) {
 				*last = t.steps.size() - 1;
 				*action = a;

@@ -261,6 +261,20 @@ TEST(Net, UdpConnectToOtherFamilyStillChecksAutobind)
 					"main: sendto w /a/x => EAFNOSUPPORT\n");
 }
 
+// [net.fd] Socket calls on an O_PATH fd: EBADF, before the address.
+TEST(Net, OpathFdIsEbadf)
+{
+	EXPECT_PINS(at_abi(7), "main: f = open / path\n"
+			       "main: connect f unspec:19 addrlen=0 => EBADF\n"
+			       "main: connect f 80 addrlen=200 => EBADF\n"
+			       "main: bind f 80 => EBADF\n"
+			       "main: listen f => EBADF\n"
+			       "main: sendto f 80 => EBADF\n"
+			       "main: g = open / rdonly directory\n"
+			       "main: connect g 80 addrlen=200 => EINVAL\n"
+			       "main: connect g 80 => ENOTSOCK\n");
+}
+
 // [net.unix.addrlen] Two bytes or fewer, or more than a sockaddr_un: EINVAL.
 TEST(Net, UnixAddrlenOutOfRangeIsEinval)
 {

@@ -149,16 +149,6 @@ std::vector<std::string> tasks_before(const Trace &t, std::size_t pos)
 	return v;
 }
 
-Step step_of(const std::string &task, Op op, const std::string &bind = {})
-{
-	Step s;
-
-	s.task = task;
-	s.op = std::move(op);
-	s.bind = bind;
-	return s;
-}
-
 AddRule fs_rule(const std::string &rs, const std::string &path, AccessMask access)
 {
 	AddRule r;
@@ -235,12 +225,12 @@ std::vector<Step> draw_layer(const std::string &task, bool grant_all,
 	if (!grant_all)
 		cr.scoped = draw_subset(valid_scope_mask(abi));
 	*handled_fs = cr.handled_fs;
-	v.push_back(step_of(task, cr, "xr"));
+	v.push_back(make_step(task, cr, "xr"));
 	if (grant_all) {
 		if (cr.handled_fs)
-			v.push_back(step_of(task, fs_rule("xr", "/", cr.handled_fs)));
+			v.push_back(make_step(task, fs_rule("xr", "/", cr.handled_fs)));
 		for (std::uint16_t port = 8000; cr.handled_net && port < 8003; port++)
-			v.push_back(step_of(task, port_rule("xr", port, cr.handled_net)));
+			v.push_back(make_step(task, port_rule("xr", port, cr.handled_net)));
 	} else {
 		for (unsigned n = *choice(4); n > 0; n--) {
 			const bool dir = *choice(4) != 0;
@@ -249,10 +239,10 @@ std::vector<Step> draw_layer(const std::string &task, bool grant_all,
 				draw_subset(cr.handled_fs & (dir ? fs::all : fs::file_rights));
 
 			if (a)
-				v.push_back(step_of(task, fs_rule("xr", p, a)));
+				v.push_back(make_step(task, fs_rule("xr", p, a)));
 		}
 	}
-	v.push_back(step_of(task, RestrictSelf{FdRef{"xr", -1}, 0}));
+	v.push_back(make_step(task, RestrictSelf{FdRef{"xr", -1}, 0}));
 	return v;
 }
 
@@ -357,7 +347,7 @@ RuleSite draw_generated_site()
 		AccessMask handled = 0;
 		auto layer = draw_layer("main", false, &handled);
 
-		layer.insert(layer.begin(), step_of("main", SetNoNewPrivs{}));
+		layer.insert(layer.begin(), make_step("main", SetNoNewPrivs{}));
 		site.t = with_steps(site.t, 0, layer);
 		spans = enforced_rulesets(site.t);
 	}
@@ -383,11 +373,11 @@ RuleSite draw_reparent_site()
 
 	t = draw_mainline();
 	t.steps.clear();
-	t.steps.push_back(step_of("main", SetNoNewPrivs{}));
+	t.steps.push_back(make_step("main", SetNoNewPrivs{}));
 	cr.handled_fs = (draw_subset(valid_fs_mask(abi)) | moves) & valid_fs_mask(abi);
 	site.create = t.steps.size();
-	t.steps.push_back(step_of("main", cr, "xr"));
-	t.steps.push_back(step_of("main", fs_rule("xr", *choice(3) ? "/" : kDirs[*choice(5)],
+	t.steps.push_back(make_step("main", cr, "xr"));
+	t.steps.push_back(make_step("main", fs_rule("xr", *choice(3) ? "/" : kDirs[*choice(5)],
 						  draw_subset(cr.handled_fs) |
 							  (moves & cr.handled_fs))));
 	for (unsigned n = *choice(3); n > 0; n--) {
@@ -396,10 +386,10 @@ RuleSite draw_reparent_site()
 		const AccessMask a = draw_subset(cr.handled_fs & (dir ? fs::all : fs::file_rights));
 
 		if (a)
-			t.steps.push_back(step_of("main", fs_rule("xr", p, a)));
+			t.steps.push_back(make_step("main", fs_rule("xr", p, a)));
 	}
 	site.enforce = t.steps.size();
-	t.steps.push_back(step_of("main", RestrictSelf{FdRef{"xr", -1}, 0}));
+	t.steps.push_back(make_step("main", RestrictSelf{FdRef{"xr", -1}, 0}));
 	for (unsigned n = 1 + *choice(3); n > 0; n--) {
 		const std::string dir = kDirs[*choice(5)];
 		const PathRef from{kFiles[*choice(4)], ""};
@@ -407,9 +397,9 @@ RuleSite draw_reparent_site()
 
 		site.targets.push_back(dir);
 		if (*choice(2))
-			t.steps.push_back(step_of("main", Link{from, to}));
+			t.steps.push_back(make_step("main", Link{from, to}));
 		else
-			t.steps.push_back(step_of("main", Rename{from, to, 0}));
+			t.steps.push_back(make_step("main", Rename{from, to, 0}));
 	}
 	return site;
 }
@@ -421,7 +411,7 @@ Step draw_new_rule(const RuleSite &site)
 	const auto &cr = std::get<CreateRuleset>(create.op);
 
 	if (cr.handled_net && *choice(4) == 0)
-		return step_of(create.task,
+		return make_step(create.task,
 			       port_rule(create.bind, static_cast<std::uint16_t>(8000 + *choice(3)),
 					 draw_subset(cr.handled_net)));
 	const bool target = !site.targets.empty() && *choice(2);
@@ -431,7 +421,7 @@ Step draw_new_rule(const RuleSite &site)
 		: dir  ? kDirs[*choice(5)]
 		       : kFiles[*choice(4)];
 
-	return step_of(create.task,
+	return make_step(create.task,
 		       fs_rule(create.bind, path,
 			       draw_subset(cr.handled_fs & (dir ? fs::all : fs::file_rights))));
 }

@@ -11,24 +11,11 @@
 #include <iterator>
 #include <map>
 
-
 namespace lockstep::prop {
 
 namespace {
 
 /* ---- Building a trace while the model runs it ---- */
-
-Step make_step(const std::string &task, Op op, const std::string &bind = {},
-	       std::optional<int> pause = std::nullopt)
-{
-	Step s;
-
-	s.task = task;
-	s.op = std::move(op);
-	s.bind = bind;
-	s.pause = pause;
-	return s;
-}
 
 TreeNode node(NodeKind kind, const std::string &path)
 {

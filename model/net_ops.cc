@@ -799,7 +799,7 @@ void unix_connect(StepCtx &c, SocketObj &me, const SockAddr &given)
 		c.fail(EPERM);
 		return;
 	}
-	if (!c.s.sockets[peer].abstract.empty()) {
+	if (c.s.sockets[peer].abstract) {
 		if (const int err = check_unix_scope(c, peer)) {
 			c.fail(err);
 			return;
@@ -878,7 +878,7 @@ void op_sendto(StepCtx &c, const SendTo &op)
 			return;
 		}
 		/* [scope.unix.peer] The connected peer is not checked again. */
-		if (peer != me.peer && !c.s.sockets[peer].abstract.empty()) {
+		if (peer != me.peer && c.s.sockets[peer].abstract) {
 			if (const int err = check_unix_scope(c, peer)) {
 				c.fail(err);
 				return;

@@ -62,7 +62,8 @@ struct SocketObj {
 	bool listening = false;
 	bool connected = false;
 	int peer = -1;		/* connected datagram peer socket */
-	std::string abstract;	/* abstract name when bound to one */
+	/* The abstract name it is bound to; the empty name is a name too. */
+	std::optional<std::string> abstract;
 	DentryId path = -1;	/* socket file when bound to a path */
 };
 

@@ -39,7 +39,7 @@ void release(State &s, int f)
 	so.bound = false;
 	so.listening = false;
 	so.connected = false;
-	so.abstract.clear();
+	so.abstract.reset();
 }
 
 } // namespace

@@ -73,7 +73,7 @@ std::optional<std::string> RootPool::take(const std::vector<TreeEntry> &tree, Tr
 	} else {
 		err = make_root(d);
 	}
-	return err ? err : build_tree(tree, d.fd, d.path);
+	return err ? err : build_tree(tree, d.fd);
 }
 
 void RootPool::give_back(TraceDir &&d, const std::vector<TreeEntry> &tree, bool pristine)

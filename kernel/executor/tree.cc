@@ -84,15 +84,30 @@ const char *node_word(NodeKind k)
 	return "?";
 }
 
-bool make_mount(const TreeMount &m, const std::string &root_path)
+/*
+ * Mount with paths relative to the root fd, as steps do ("/" is "."): a
+ * walk then starts on the root's own dentry, beneath any mount stacked on
+ * it, like the model's ([vfs.mount]).  An absolute path would cross it.
+ */
+bool make_mount(const TreeMount &m, int root_fd)
 {
-	const std::string target = root_path + m.path;
+	const int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	bool ok = here >= 0 && fchdir(root_fd) == 0;
 
-	if (m.kind == MountKind::tmpfs)
-		return mount("tmpfs", target.c_str(), "tmpfs", 0, nullptr) == 0;
-	const std::string source = root_path + m.source;
+	if (ok && m.kind == MountKind::tmpfs)
+		ok = mount("tmpfs", rel(m.path).c_str(), "tmpfs", 0, nullptr) == 0;
+	else if (ok)
+		ok = mount(rel(m.source).c_str(), rel(m.path).c_str(), nullptr, MS_BIND,
+			   nullptr) == 0;
+	const int err = errno;
 
-	return mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) == 0;
+	if (here >= 0) {
+		if (fchdir(here) != 0)
+			ok = false;
+		close(here);
+	}
+	errno = err;
+	return ok;
 }
 
 /* Undo the octal escapes of /proc/self/mountinfo ("\040" for a space). */
@@ -141,8 +156,7 @@ bool list_dir(int fd, std::vector<std::pair<std::string, bool>> &entries)
 
 } // namespace
 
-std::optional<std::string> build_tree(const std::vector<TreeEntry> &tree, int root_fd,
-				      const std::string &root_path)
+std::optional<std::string> build_tree(const std::vector<TreeEntry> &tree, int root_fd)
 {
 	for (const auto &e : tree) {
 		std::string what;
@@ -156,7 +170,7 @@ std::optional<std::string> build_tree(const std::vector<TreeEntry> &tree, int ro
 		} else {
 			const auto &m = std::get<TreeMount>(e);
 
-			ok = make_mount(m, root_path);
+			ok = make_mount(m, root_fd);
 			what = "mount " + std::string(m.kind == MountKind::tmpfs ? "tmpfs " : "bind ") +
 			       (m.kind == MountKind::bind ? m.source + " " : "") + m.path;
 			line = m.loc.line;

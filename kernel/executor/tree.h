@@ -20,13 +20,12 @@
 namespace lockstep::exec {
 
 /**
- * build_tree() - create @tree in the empty directory @root_fd (@root_path)
+ * build_tree() - create @tree in the empty directory @root_fd
  *
  * Returns the error of the first entry that failed, naming its line
  * ("tree line 4: mkdir /a/b: EEXIST"), or nullopt.
  */
-std::optional<std::string> build_tree(const std::vector<TreeEntry> &tree, int root_fd,
-				      const std::string &root_path);
+std::optional<std::string> build_tree(const std::vector<TreeEntry> &tree, int root_fd);
 
 /* Lazily unmount every mount point at or beneath @path, deepest first. */
 void unmount_beneath(const std::string &path);

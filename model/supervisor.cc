@@ -452,7 +452,8 @@ void op_get_supervisee(StepCtx &c, const GetSupervisee &op)
 {
 	const int f = c.file_of(op.fd);
 
-	if (f < 0) {
+	/* [sup.ioctl] ioctl(2)'s fdget() does not return O_PATH files. */
+	if (f < 0 || c.s.files[f].kind == FileKind::path) {
 		c.fail(EBADF);
 		return;
 	}

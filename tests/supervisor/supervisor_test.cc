@@ -147,7 +147,7 @@ main: add_rule r path_beneath /a fs=0
 	EXPECT_TRUE(m.state().rulesets.at(0).rules.fs.empty());
 }
 
-/* [sup.ioctl] ENOTTY first, then EINVAL for flags; many supervisees. */
+/* [sup.ioctl] EBADF (O_PATH too), ENOTTY, then EINVAL for flags; many supervisees. */
 TEST(SupervisorUapi, GetSuperviseeErrors)
 {
 	const auto out = run(R"(main: r = create_ruleset fs=read_file
@@ -156,10 +156,13 @@ main: x = get_supervisee r flags=1
 main: y = get_supervisee s flags=1
 main: e1 = get_supervisee s
 main: e2 = get_supervisee s
+main: p = open / path
+main: z = get_supervisee p
 )",
 			     sup_profile());
 
-	EXPECT_EQ(out, (std::vector<std::string>{"ok", "ok", "ENOTTY", "EINVAL", "ok", "ok"}));
+	EXPECT_EQ(out, (std::vector<std::string>{"ok", "ok", "ENOTTY", "EINVAL", "ok", "ok", "ok",
+						 "EBADF"}));
 }
 
 /* [sup.restrict] [sup.restrict.ebadfd] */

@@ -941,6 +941,9 @@ void op_sendto(StepCtx &c, const SendTo &op)
 	} else if (!op.addr) {
 		/* A previous datagram may have drawn an ICMP error. */
 		c.decide({Outcome::ok(), Outcome::error(ECONNREFUSED)});
+	} else if (op.addr->port == 0) {
+		/* [net.udp.port0] udp_sendmsg(), udpv6_sendmsg(): no port 0. */
+		c.fail(EINVAL);
 	} else {
 		c.ok();
 	}

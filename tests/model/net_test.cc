@@ -261,6 +261,20 @@ TEST(Net, UdpConnectToOtherFamilyStillChecksAutobind)
 					"main: sendto w /a/x => EAFNOSUPPORT\n");
 }
 
+// [net.udp.port0] No datagram to port 0, after Landlock's check.
+TEST(Net, UdpSendtoPortZeroIsEinval)
+{
+	EXPECT_PINS(at_abi(7), "main: u = socket udp4\n"
+			       "main: sendto u any:0 => EINVAL\n"
+			       "main: sendto u 0 => EINVAL\n"
+			       "main: sendto u unspec:0 => EINVAL\n"
+			       "main: v = socket udp6\n"
+			       "main: sendto v 0 => EINVAL\n"
+			       "main: sendto v 53 => ok\n");
+	EXPECT_PINS(at_abi(10), sandbox("connect_send_udp") + "main: u = socket udp4\n"
+							    "main: sendto u 0 => EACCES\n");
+}
+
 // [net.fd] Socket calls on an O_PATH fd: EBADF, before the address.
 TEST(Net, OpathFdIsEbadf)
 {

@@ -193,6 +193,23 @@ bool mount_busy(StepCtx &c, MountId m)
 	return false;
 }
 
+/*
+ * [vfs.open] Whether some fd has FIFO @ino open for reading (@reader) or
+ * for writing: then an open for the other end does not wait.
+ */
+bool fifo_end_open(StepCtx &c, InodeId ino, bool reader)
+{
+	for (const auto &p : c.s.processes)
+		for (const auto &[fd, i] : p.fds) {
+			const OpenFile &f = c.s.files[i];
+
+			if (f.kind == FileKind::fs && c.s.vfs.inode_of(f.path) == ino &&
+			    (reader ? f.readable : f.writable))
+				return true;
+		}
+	return false;
+}
+
 } // namespace
 
 void op_open(StepCtx &c, const Open &op)
@@ -299,7 +316,8 @@ void op_open(StepCtx &c, const Open &op)
 		c.fail(ENXIO);
 		return;
 	}
-	if (t == FileType::fifo && op.accmode != 2) {
+	if (t == FileType::fifo && op.accmode != 2 &&
+	    !fifo_end_open(c, c.s.vfs.inode_of(path), write)) {
 		const bool nonblock = fl & open_flag::nonblock;
 
 		if (!nonblock) {

@@ -68,14 +68,19 @@ void bind_result(StepCtx &c)
 	const std::string &name = c.step.bind;
 	Process &proc = c.proc();
 
-	if (name.empty() || !c.decided || c.paused)
+	if (!c.decided || c.paused)
 		return;
+	/*
+	 * [trace.bind] An fd is allocated whether or not the step names it: an
+	 * unnamed one stays open and takes its number.
+	 */
 	if (c.chosen.success() && c.new_file >= 0) {
 		const int fd = proc.alloc_fd();
 
 		proc.fds[fd] = c.new_file;
-		proc.names[name] = fd;
-	} else if (!c.step.bind.empty() && !std::holds_alternative<PassFd>(c.step.op)) {
+		if (!name.empty())
+			proc.names[name] = fd;
+	} else if (!name.empty() && !std::holds_alternative<PassFd>(c.step.op)) {
 		proc.names[name] = -1;
 	}
 }

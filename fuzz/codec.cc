@@ -419,6 +419,15 @@ void Coder::addr(SockAddr &a)
 		pick(a.name, abstract_names);
 		break;
 	}
+	/*
+	 * [net.unix.addrlen] An addrlen above 2 cuts or pads a UNIX name,
+	 * so its meaning depends on the name's length, which the codec's
+	 * name pools do not keep: such a trace is not carried.
+	 */
+	if (!decoding() && a.addrlen && *a.addrlen > 2 &&
+	    (a.family == AddrFamily::unix_path || a.family == AddrFamily::unix_abstract))
+		return fail("addrlen " + std::to_string(*a.addrlen) +
+			    " on a UNIX name depends on the name's length");
 	optional(a.addrlen, [&](unsigned &n) { num(n, 256); });
 }
 

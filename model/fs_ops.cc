@@ -1008,7 +1008,13 @@ void op_mount(StepCtx &c, const Mount &op)
 		c.ok();
 		return;
 	}
-	const Lookup src = c.lookup(op.source, lookup_flag::follow);
+	Lookup src = c.lookup(op.source, lookup_flag::follow);
+	/*
+	 * [vfs.mount] mount(2) has no *at form: a source relative to $D is
+	 * named through /proc/self/fd/D, where a closed fd is no entry.
+	 */
+	if (!op.source.at.empty() && src.err == EBADF)
+		src.err = ENOENT;
 	if (src.err || !src.target) {
 		c.fail(src.err ? src.err : ENOENT);
 		return;

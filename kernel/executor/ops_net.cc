@@ -125,10 +125,11 @@ template <class F> Outcome with_addr(Task &t, int fd, const SockAddr &a, F fn)
 	case AddrFamily::unix_path:
 		/*
 		 * Not a socket: the call fails (EBADF, ENOTSOCK) before the
-		 * kernel reads the address, so the directory it is relative
-		 * to is never entered.
+		 * kernel reads the address; not a UNIX socket: its family
+		 * never resolves a path.  Either way the directory the path
+		 * is relative to is never entered.
 		 */
-		if (!is_socket)
+		if (!is_socket || socket_domain(fd) != AF_UNIX)
 			return call_unix(unix_addr(a.path.path, false));
 		return with_cwd(t, a.path, [&](const char *rel) {
 			return call_unix(unix_addr(rel, false));

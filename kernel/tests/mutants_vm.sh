@@ -21,16 +21,8 @@ if [ ! -f "$kernel" ]; then
 	     "(kernel/build-kernel --flavour release --mutants; never built by the tests)"
 	exit 77
 fi
-for tool in qemu-system-x86_64 gcc; do
-	if ! command -v $tool >/dev/null 2>&1; then
-		echo "SKIP: $tool not found"
-		exit 77
-	fi
-done
-mkdir -p "$work"
-for p in smoke stress; do
-	gcc -static -O2 -Wall -Wextra -o "$work/$p" "$here/supervisor-smoke/$p.c"
-done
+. "$here/tests/vm_payloads.sh"
+vm_payloads "$work"
 rm -rf "$work/runs"
 echo "kernel: $kernel"
 # 10 s per stress scenario: the races of per-step, in-place and no-ref were

@@ -25,16 +25,8 @@ if [ -z "$kernel" ]; then
 	     "(kernel/build-kernel --flavour release [--mutants]; never built by the tests)"
 	exit 77
 fi
-for tool in qemu-system-x86_64 gcc; do
-	if ! command -v $tool >/dev/null 2>&1; then
-		echo "SKIP: $tool not found"
-		exit 77
-	fi
-done
-mkdir -p "$work"
-for p in smoke stress; do
-	gcc -static -O2 -Wall -Wextra -o "$work/$p" "$here/supervisor-smoke/$p.c"
-done
+. "$here/tests/vm_payloads.sh"
+vm_payloads "$work"
 echo "kernel: $kernel"
 exec python3 "$here/run-mutants" --kernel "$kernel" --mutant none \
 	--stages sup,stress,smoke --stress-seconds 3 --lockstep "$lockstep" \

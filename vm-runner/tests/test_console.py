@@ -194,6 +194,48 @@ class Boot(unittest.TestCase):
         self.assertIn("Unable to mount root fs", v.reason)
         self.assertEqual(v.res.t.get("init"), None)
 
+    def retried(self, consoles, retries):
+        """runner.boot_with_retries over canned consoles, one per boot, in order."""
+        seq, real = iter(consoles), qemu.boot
+        opts = type("Opts", (), {"boot_retries": retries, "timeout": 20, "smp": 2,
+                                 "mem": "512M", "append": ()})
+        k = kernels.Kernel("/nonexistent/vmlinuz", release="6.12.95+deb12-amd64")
+
+        def boot(*a, **kw):
+            return real(*a, **kw, fake_cmd=fake(next(seq)))
+        runner.qemu.boot = boot
+        try:
+            return runner.boot_with_retries(k, "vmlinuz", "initrd", self.dir,
+                                            "02-k.console.log", "tcg", opts, None)
+        finally:
+            runner.qemu.boot = real
+
+    EARLY = ("[    2.100000] Oops: int3: 0000 [#1] PREEMPT SMP NOPTI\n"
+             "[    2.100100] Kernel panic - not syncing: Fatal exception in interrupt\n")
+
+    def test_early_panic_boots_again(self):
+        res, early = self.retried([self.EARLY, BOOT + KTAP_OK + END.format(rc=0)], retries=1)
+        self.assertEqual(res.outcome, "exited")
+        self.assertEqual(early, [("Oops: int3: 0000 [#1] PREEMPT SMP NOPTI",
+                                  "02-k.panic1.console.log")])
+        with open(os.path.join(self.dir, "02-k.panic1.console.log")) as f:
+            self.assertIn("Fatal exception", f.read())
+        with open(os.path.join(self.dir, "02-k.console.log")) as f:
+            self.assertIn("payload exit 0", f.read())
+
+    def test_early_panic_retries_run_out(self):
+        res, early = self.retried([self.EARLY] * 3, retries=2)
+        self.assertTrue(res.panicked)
+        self.assertEqual(len(early), 2)
+        res, early = self.retried([self.EARLY], retries=0)
+        self.assertTrue(res.panicked)
+        self.assertEqual(early, [])
+
+    def test_panic_in_the_payload_is_not_retried(self):
+        res, early = self.retried([BOOT + PANIC, BOOT + KTAP_OK + END.format(rc=0)], retries=1)
+        self.assertTrue(res.panicked)
+        self.assertEqual(early, [])
+
     def test_hang_is_killed_with_its_process_group(self):
         t0 = time.monotonic()
         res = self.boot(BOOT + "payload: sleeping forever\n", timeout=2, then="hang")

@@ -146,6 +146,8 @@ class InitFails(VMTest):
         self.assertEqual(k.directive, "ERROR")
         self.assertIn("kernel panic", k.reason)
         self.assertIsNone(k.subtest)
+        # It panics before the payload starts, so it is booted once more (--boot-retries 1).
+        self.assertIn(": boot 1 panicked before the payload started: Kernel panic", r.stdout)
         self.assertLess(self.elapsed, 100)
 
 

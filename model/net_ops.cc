@@ -730,6 +730,13 @@ void inet_connect(StepCtx &c, SocketObj &me, const SockAddr &a)
 		c.decide({Outcome::error(EINVAL), Outcome::error(EISCONN)});
 		return;
 	}
+	if (me.bound && me.port != 0 && me.port == a.port) {
+		/* Its own SYN finds it (established lookup) before any listener. */
+		c.note("[net.tcp.self] connected to itself (simultaneous open)");
+		c.ok();
+		me.connected = true;
+		return;
+	}
 	if (!has_listener(c.s, me, a.port)) {
 		c.note("no listener on port " + std::to_string(a.port));
 		c.fail(ECONNREFUSED);

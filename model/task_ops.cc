@@ -36,6 +36,7 @@ void release(State &s, int f)
 		if (static_cast<int>(i) != f && s.files[i].kind == FileKind::socket &&
 		    s.files[i].socket == of.socket && file_open_anywhere(s, static_cast<int>(i)))
 			return;
+	/* [net.tcp.close] no TIME_WAIT: the port is free at once. */
 	so.bound = false;
 	so.listening = false;
 	so.connected = false;

@@ -370,5 +370,25 @@ TEST(Net, PortCheckBeforeStackErrors)
 	EXPECT_TRUE(stack);
 }
 
+// [net.tcp.self] A bound TCP socket connecting to its own port meets
+// itself; another socket's port with no listener is still refused.
+// [net.tcp.close] Its close frees the port at once.
+TEST(Net, TcpSelfConnectAndCloseFreesThePort)
+{
+	EXPECT_PINS(at_abi(7), "main: s = socket tcp4\n"
+			       "main: bind s 10418\n"
+			       "main: t = socket tcp4\n"
+			       "main: connect t 10418 => ECONNREFUSED\n"
+			       "main: connect s 10418 => ok\n"
+			       "main: connect s 10418 => EISCONN\n"
+			       "main: u = socket tcp4\n"
+			       "main: bind u 10418 => EADDRINUSE\n"
+			       "main: close s\n"
+			       "main: bind u 10418 => ok\n");
+	EXPECT_PINS(at_abi(7), "main: s = socket tcp6\n"
+			       "main: bind s any:10418\n"
+			       "main: connect s 10418 => ok\n");
+}
+
 } // namespace
 } // namespace lockstep

@@ -138,6 +138,21 @@ template <class F> Outcome with_addr(Task &t, int fd, const SockAddr &a, F fn)
 	return Outcome::error(EINVAL);
 }
 
+/*
+ * [net.tcp.close] A TCP socket's close resets its connection rather than
+ * leaving a TIME_WAIT socket behind: that one would hold the port for
+ * 60 s, failing a later step's bind(2), or a later trace's in the same
+ * worker, with EADDRINUSE.  SO_LINGER rather than the netns's
+ * tcp_max_tw_buckets, which needs CONFIG_PROC_SYSCTL.  An MPTCP socket
+ * that refuses the option is left as it is.
+ */
+void no_time_wait(int fd)
+{
+	const linger l{.l_onoff = 1, .l_linger = 0};
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+}
+
 } // namespace
 
 Outcome run(Task &, const Socket &op, std::size_t)
@@ -176,7 +191,11 @@ Outcome run(Task &, const Socket &op, std::size_t)
 		type = SOCK_SEQPACKET;
 		break;
 	}
-	return result(socket(domain, type | SOCK_CLOEXEC, proto));
+	const int fd = socket(domain, type | SOCK_CLOEXEC, proto);
+
+	if (fd >= 0 && type == SOCK_STREAM && domain != AF_UNIX)
+		no_time_wait(fd);
+	return result(fd);
 }
 
 Outcome run(Task &t, const Bind &op, std::size_t)

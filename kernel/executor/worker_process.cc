@@ -59,25 +59,6 @@ std::optional<std::string> loopback_up()
 	return ok ? std::nullopt : std::optional(failure("bringing lo up"));
 }
 
-/*
- * [net.tcp.close] No TIME_WAIT sockets in this network namespace: a TCP
- * connection's last close frees its port at once.  Otherwise a trace whose
- * socket connected (to itself, say) would keep its port for 60 s and a
- * later trace's bind(2) of that port would fail with EADDRINUSE.
- */
-std::optional<std::string> no_time_wait()
-{
-	const int fd = open("/proc/sys/net/ipv4/tcp_max_tw_buckets", O_WRONLY | O_CLOEXEC);
-	const bool ok = fd >= 0 && write(fd, "0\n", 2) == 2;
-	const int err = errno;
-
-	if (fd >= 0)
-		close(fd);
-	errno = err;
-	return ok ? std::nullopt
-		  : std::optional(failure("setting net.ipv4.tcp_max_tw_buckets to 0"));
-}
-
 std::optional<std::string> enter_sandbox(const std::string &scratch)
 {
 	if (unshare(CLONE_NEWNS | CLONE_NEWNET) != 0)
@@ -86,9 +67,7 @@ std::optional<std::string> enter_sandbox(const std::string &scratch)
 		return failure("making / rprivate");
 	if (mount("lockstep", scratch.c_str(), "tmpfs", 0, "mode=0755,size=64m") != 0)
 		return failure("mounting a tmpfs on " + scratch);
-	if (auto err = loopback_up())
-		return err;
-	return no_time_wait();
+	return loopback_up();
 }
 
 /*

@@ -497,6 +497,16 @@ HELPER int recv_fd(struct result *r)
 	return fd;
 }
 
+/* As lockstep's executor: a TCP socket's close leaves no TIME_WAIT. */
+HELPER int no_time_wait(int fd)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	return fd;
+}
+
 /* ---- Sandbox: as root, private mount and network namespaces ---- */
 static char root_path[] = "/tmp/lockstep-repro.XXXXXX";
 static int isolated;

@@ -346,7 +346,12 @@ std::string op_text(const Op &op, const exec::Plan &plan, std::size_t i)
 					return "done(umount2(" + p + ", 0))";
 				});
 			} else if constexpr (std::is_same_v<T, Socket>) {
-				return "r = done(socket(" + std::string(socket_args(o.kind)) + "));\n";
+				/* [net.tcp.close] as the executor: no TIME_WAIT */
+				const bool tcp = o.kind == SockKind::tcp4 || o.kind == SockKind::tcp6 ||
+						 o.kind == SockKind::mptcp4 || o.kind == SockKind::mptcp6;
+
+				return std::string("r = done(") + (tcp ? "no_time_wait(" : "(") +
+				       "socket(" + socket_args(o.kind) + ")));\n";
 			} else if constexpr (std::is_same_v<T, Bind>) {
 				return addr_call("CALL_BIND", fd(o.fd), o.addr);
 			} else if constexpr (std::is_same_v<T, Connect>) {

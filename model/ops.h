@@ -434,6 +434,21 @@ inline Step make_step(std::string task, Op op, std::string bind = {},
 	return s;
 }
 
+/*
+ * [trace.bind] Whether @op returns a new fd when it succeeds: only then is a
+ * step's name bound to the return value.  Other successes (0, a byte count,
+ * the ABI version or the errata mask) bind it to fd -1, as failures do.
+ * pass_fd binds in the receiving task, by its own rule.
+ */
+inline bool returns_fd(const Op &op)
+{
+	if (const auto *c = std::get_if<CreateRuleset>(&op))
+		return !(c->flags & (create_flag::version | create_flag::errata));
+	return std::holds_alternative<Open>(op) || std::holds_alternative<Dup>(op) ||
+	       std::holds_alternative<Pipe>(op) || std::holds_alternative<Socket>(op) ||
+	       std::holds_alternative<GetSupervisee>(op);
+}
+
 /* A condition for running a trace at all ([trace.requires]). */
 struct Requirement {
 	enum class Kind : std::uint8_t {

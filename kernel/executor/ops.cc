@@ -54,7 +54,9 @@ Outcome perform_step(Task &t, std::size_t index)
 
 	/* pass_fd binds its name in the receiving task, not here. */
 	if (!s.bind.empty() && !std::holds_alternative<PassFd>(s.op))
-		bind_name(t, s.bind, o.success() && o.value ? static_cast<int>(*o.value) : -1);
+		bind_name(t, s.bind,
+			  o.success() && o.value && returns_fd(s.op) ? static_cast<int>(*o.value)
+								     : -1);
 	return o;
 }
 

@@ -428,7 +428,8 @@ std::string c_step(const Trace &t, const exec::Plan &plan, std::size_t i)
 			  op_text(s.op, plan, i);
 
 	if (!s.bind.empty() && !std::holds_alternative<PassFd>(s.op))
-		out += "\t\t" + c_fd_var(s.bind) + " = r.err ? -1 : (int)r.ret;\n";
+		out += "\t\t" + c_fd_var(s.bind) +
+		       (returns_fd(s.op) ? " = r.err ? -1 : (int)r.ret;\n" : " = -1;\n");
 	return out + "\t\treturn r;\n\t}\n";
 }
 

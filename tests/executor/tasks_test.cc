@@ -144,5 +144,28 @@ main: sendto s @srv
 	EXPECT_EQ(r.steps[9].outcome, Outcome::ok(1));
 }
 
+/*
+ * [trace.bind] The errata query returns a mask, not an fd: its name is fd -1
+ * (close gives EBADF), although fd 7 (the mask of errata 1 to 3) is open.
+ */
+TEST_F(TasksTest, ErrataQueryNameIsNotAnFd)
+{
+	if (probe_kernel().profile.abi < 7)
+		GTEST_SKIP() << "needs Landlock ABI >= 7 (the errata query)";
+	const TraceRun r = run(R"(
+main: e = create_ruleset flags=errata attr=null
+main: f = open / path
+main: g = dup f
+main: h = dup f
+main: i = dup f
+main: j = dup f
+main: close e
+)");
+	/* Errata 1 to 3 (mask 7) at least; fds 3 to 7 are f, g, h, i, j. */
+	ASSERT_GE(r.steps[0].outcome.value.value_or(0), 7);
+	EXPECT_EQ(r.steps[5].outcome, Outcome::ok(7));
+	EXPECT_EQ(r.steps[6].outcome, Outcome::error(EBADF));
+}
+
 } // namespace
 } // namespace lockstep::exec::test

@@ -941,7 +941,11 @@ void op_sendto(StepCtx &c, const SendTo &op)
 		c.fail(EINVAL);
 		return;
 	}
-	if (op.addr && op.addr->family == AddrFamily::unspec && is_v6(me.kind)) {
+	if (op.addr && op.addr->family == AddrFamily::unspec && is_v6(me.kind) &&
+	    op.addr->addrlen.value_or(natural_len(*op.addr, me.kind)) < 2) {
+		/* [net.udp.addrlen] udpv6_sendmsg(): too short to hold a family. */
+		c.fail(EINVAL);
+	} else if (op.addr && op.addr->family == AddrFamily::unspec && is_v6(me.kind)) {
 		/* udpv6_sendmsg() takes a zero family as "no address". */
 		c.decide(me.connected ? OutcomeSet{Outcome::ok(), Outcome::error(ECONNREFUSED)}
 				      : OutcomeSet{Outcome::error(EDESTADDRREQ)});

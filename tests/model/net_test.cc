@@ -390,5 +390,14 @@ TEST(Net, TcpSelfConnectAndCloseFreesThePort)
 			       "main: connect s 10418 => ok\n");
 }
 
+// [net.udp.addrlen] IPv6 takes AF_UNSPEC as no address only from 2 bytes on.
+TEST(Net, Udp6UnspecSendtoNeedsItsFamily)
+{
+	EXPECT_PINS(at_abi(7), "main: s = socket udp6\n"
+			       "main: sendto s unspec:53 addrlen=0 => EINVAL\n"
+			       "main: sendto s unspec:53 addrlen=1 => EINVAL\n"
+			       "main: sendto s unspec:53 addrlen=2 => EDESTADDRREQ\n");
+}
+
 } // namespace
 } // namespace lockstep

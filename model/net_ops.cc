@@ -392,6 +392,19 @@ int check_unix_scope(StepCtx &c, int server)
 /*
  * Find the peer of a UNIX connect or sendto: 0 and @peer, or the errno.
  */
+/*
+ * [net.unix.at] A socket pathname relative to $D whose D is no open fd is
+ * named through /proc/self/fd/D by the executor, where it is no entry.
+ */
+Lookup unix_lookup(StepCtx &c, const PathRef &p, unsigned flags)
+{
+	Lookup l = c.lookup(p, flags);
+
+	if (!p.at.empty() && l.err == EBADF)
+		l.err = ENOENT;
+	return l;
+}
+
 int unix_target(StepCtx &c, const SocketObj &me, const SockAddr &a, int &peer)
 {
 	bool other_type = false;
@@ -402,7 +415,7 @@ int unix_target(StepCtx &c, const SocketObj &me, const SockAddr &a, int &peer)
 			return ECONNREFUSED;
 		return 0;
 	}
-	const Lookup l = c.lookup(a.path, lookup_flag::follow);
+	const Lookup l = unix_lookup(c, a.path, lookup_flag::follow);
 	if (l.err || !l.target)
 		return l.err ? l.err : ENOENT;
 	if (c.s.vfs.type_of(*l.target) != FileType::sock)
@@ -490,7 +503,7 @@ void unix_bind(StepCtx &c, SocketObj &me, const SockAddr &given)
 		}
 		return;
 	}
-	const Lookup l = c.lookup(a.path, 0);
+	const Lookup l = unix_lookup(c, a.path, 0);
 	if (l.err) {
 		c.fail(l.err);
 		return;

@@ -83,6 +83,38 @@ Addr unix_addr(const std::string &name, bool abstract)
 	return out;
 }
 
+/*
+ * [net.unix.at] A pathname relative to $D is resolved from D's directory,
+ * entered with fchdir().  When D is no directory (or no open fd), the
+ * kernel is given /proc/self/fd/D/PATH instead: it then fails on the path
+ * (ENOTDIR, or ENOENT for a closed fd) only if it resolves the path at all,
+ * after its own earlier checks (the address length, the socket type).  An
+ * explicit addrlen above 2 counts the path as the trace wrote it.
+ */
+template <class C, class F>
+Outcome unix_path_call(Task &t, const SockAddr &a, C call_unix, F fn)
+{
+	const Where w = where(t, a.path);
+
+	if (a.path.at.empty())
+		return call_unix(unix_addr(w.rel, false));
+	if (fchdir(w.dirfd) == 0) {
+		const Outcome o = call_unix(unix_addr(w.rel, false));
+
+		fchdir(t.env->root_fd);
+		return o;
+	}
+	const std::string via = "/proc/self/fd/" + std::to_string(w.dirfd) + "/";
+	Addr addr = unix_addr(via + w.rel, false);
+
+	if (a.addrlen)
+		addr.len = *a.addrlen <= 2 ? static_cast<socklen_t>(*a.addrlen)
+					   : static_cast<socklen_t>(std::min<std::size_t>(
+						     *a.addrlen + via.size(), sizeof(sockaddr_un)));
+	t.note = "$" + a.path.at + " is no directory: the path goes through " + via;
+	return fn(addr);
+}
+
 /* Call @fn(addr) with @a built for the socket @fd. */
 template <class F> Outcome with_addr(Task &t, int fd, const SockAddr &a, F fn)
 {
@@ -131,9 +163,7 @@ template <class F> Outcome with_addr(Task &t, int fd, const SockAddr &a, F fn)
 		 */
 		if (!is_socket || socket_domain(fd) != AF_UNIX)
 			return call_unix(unix_addr(a.path.path, false));
-		return with_cwd(t, a.path, [&](const char *rel) {
-			return call_unix(unix_addr(rel, false));
-		});
+		return unix_path_call(t, a, call_unix, fn);
 	}
 	return Outcome::error(EINVAL);
 }

@@ -441,8 +441,18 @@ HELPER struct result sock_call_at(enum sock_call call, int fd, int dirfd, const 
 	socklen_t len = unix_addr(path, 0, &ss);
 	struct result r;
 
-	if (dirfd != AT_FDCWD && fchdir(dirfd))
-		return done(-1);
+	if (dirfd != AT_FDCWD && fchdir(dirfd)) {
+		/* As lockstep's executor: no directory there, name it via /proc. */
+		char via[160];
+		int n = snprintf(via, sizeof(via), "/proc/self/fd/%d/", dirfd);
+
+		snprintf(via + n, sizeof(via) - n, "%s", path);
+		len = unix_addr(via, 0, &ss);
+		if (addrlen > 2)
+			addrlen = addrlen + n > (int)sizeof(struct sockaddr_un) ?
+				  (int)sizeof(struct sockaddr_un) : addrlen + n;
+		return sock_call(call, fd, &ss, addrlen >= 0 ? (socklen_t)addrlen : len);
+	}
 	r = sock_call(call, fd, &ss, addrlen >= 0 ? (socklen_t)addrlen : len);
 	if (dirfd != AT_FDCWD && fchdir(root_fd))
 		perror("fchdir back to the root");

@@ -110,7 +110,7 @@ std::string steps(const Trace &t, const exec::Plan &plan, std::size_t target)
 	std::string cases, receives;
 
 	for (const auto &n : plan.fd_names)
-		vars += "static int " + c_fd_var(n) + " = -1;\n";
+		vars += "HELPER int " + c_fd_var(n) + " = -1;\n";
 	for (std::size_t i = 0; i <= target; i++) {
 		cases += c_step(t, plan, i);
 		if (std::holds_alternative<PassFd>(t.steps[i].op))

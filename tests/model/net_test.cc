@@ -399,5 +399,20 @@ TEST(Net, Udp6UnspecSendtoNeedsItsFamily)
 			       "main: sendto s unspec:53 addrlen=2 => EDESTADDRREQ\n");
 }
 
+// [net.unix.at] A socket path at a non-directory $D: ENOTDIR where the path
+// is resolved, ENOENT for a closed $D; earlier checks come first.
+TEST(Net, UnixPathAtANonDirectory)
+{
+	EXPECT_PINS(at_abi(7), "main: s = socket unix_stream\n"
+			       "main: connect s $s/b addrlen=0 => EINVAL\n"
+			       "main: connect s $s/b => ENOTDIR\n"
+			       "main: sendto s $s/b => EOPNOTSUPP\n"
+			       "main: d = socket unix_dgram\n"
+			       "main: u = socket unix_dgram\n"
+			       "main: close d\n"
+			       "main: sendto u $d/b => ENOENT\n"
+			       "main: bind u $d/b => ENOENT\n");
+}
+
 } // namespace
 } // namespace lockstep

@@ -721,6 +721,18 @@ void inet_connect(StepCtx &c, SocketObj &me, const SockAddr &a)
 	/* inet_dgram_connect() autobinds before the protocol reads the address. */
 	if (udp)
 		me.bound = true;
+	/*
+	 * [net.tcp.state] __inet_stream_connect() refuses a connected or
+	 * listening socket before the protocol reads the address.
+	 */
+	if (!udp && me.connected) {
+		c.fail(EISCONN);
+		return;
+	}
+	if (!udp && me.listening) {
+		c.decide({Outcome::error(EINVAL), Outcome::error(EISCONN)});
+		return;
+	}
 	if (len < inet_len(me.kind)) {
 		c.fail(EINVAL);
 		return;
@@ -733,14 +745,6 @@ void inet_connect(StepCtx &c, SocketObj &me, const SockAddr &a)
 		c.ok();
 		me.connected = true;
 		me.bound = true;
-		return;
-	}
-	if (me.connected) {
-		c.fail(EISCONN);
-		return;
-	}
-	if (me.listening) {
-		c.decide({Outcome::error(EINVAL), Outcome::error(EISCONN)});
 		return;
 	}
 	if (me.bound && me.port != 0 && me.port == a.port) {

@@ -414,5 +414,18 @@ TEST(Net, UnixPathAtANonDirectory)
 			       "main: bind u $d/b => ENOENT\n");
 }
 
+// [net.tcp.state] A connected or listening TCP socket: EISCONN before the
+// address's length and family are read.
+TEST(Net, TcpConnectStateBeforeAddress)
+{
+	EXPECT_PINS(at_abi(7), "main: s = socket tcp4\n"
+			       "main: connect s / => EAFNOSUPPORT\n"
+			       "main: connect s 80 addrlen=15 => EINVAL\n"
+			       "main: bind s 10433\n"
+			       "main: connect s 10433 => ok\n"
+			       "main: connect s / => EISCONN\n"
+			       "main: connect s 80 addrlen=15 => EISCONN\n");
+}
+
 } // namespace
 } // namespace lockstep

@@ -536,6 +536,27 @@ void unix_bind(StepCtx &c, SocketObj &me, const SockAddr &given)
 	me.bound = true;
 }
 
+/*
+ * [net.udp.icmp] A datagram sent by a connected UDP socket may draw an ICMP
+ * "port unreachable", which the socket keeps as a pending error: a later
+ * send may return ECONNREFUSED, once, whatever its address.  The ICMP comes
+ * back asynchronously, so it may also come after that send.
+ */
+void udp_sent(StepCtx &c, SocketObj &me)
+{
+	if (me.icmp_error) {
+		c.note("[net.udp.icmp] an earlier datagram may have drawn an ICMP error");
+		if (!c.decide({Outcome::ok(), Outcome::error(ECONNREFUSED)}).success()) {
+			me.icmp_error = false;
+			return;
+		}
+	} else {
+		c.ok();
+	}
+	if (me.connected)
+		me.icmp_error = true;
+}
+
 } // namespace
 
 void op_socket(StepCtx &c, const Socket &op)
@@ -964,16 +985,17 @@ void op_sendto(StepCtx &c, const SendTo &op)
 		c.fail(EINVAL);
 	} else if (op.addr && op.addr->family == AddrFamily::unspec && is_v6(me.kind)) {
 		/* udpv6_sendmsg() takes a zero family as "no address". */
-		c.decide(me.connected ? OutcomeSet{Outcome::ok(), Outcome::error(ECONNREFUSED)}
-				      : OutcomeSet{Outcome::error(EDESTADDRREQ)});
+		if (me.connected)
+			udp_sent(c, me);
+		else
+			c.fail(EDESTADDRREQ);
 	} else if (!op.addr) {
-		/* A previous datagram may have drawn an ICMP error. */
-		c.decide({Outcome::ok(), Outcome::error(ECONNREFUSED)});
+		udp_sent(c, me);
 	} else if (op.addr->port == 0) {
 		/* [net.udp.port0] udp_sendmsg(), udpv6_sendmsg(): no port 0. */
 		c.fail(EINVAL);
 	} else {
-		c.ok();
+		udp_sent(c, me);
 	}
 }
 

@@ -62,6 +62,8 @@ struct SocketObj {
 	bool listening = false;
 	bool connected = false;
 	int peer = -1;		/* connected datagram peer socket */
+	/* [net.udp.icmp] an ICMP error may be pending (a connected send) */
+	bool icmp_error = false;
 	/* The abstract name it is bound to; the empty name is a name too. */
 	std::optional<std::string> abstract;
 	DentryId path = -1;	/* socket file when bound to a path */

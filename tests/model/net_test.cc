@@ -427,5 +427,23 @@ TEST(Net, TcpConnectStateBeforeAddress)
 			       "main: connect s 80 addrlen=15 => EISCONN\n");
 }
 
+// [net.udp.icmp] Only after a connected send may a send fail with
+// ECONNREFUSED, once.
+TEST(Net, UdpIcmpErrorAfterAConnectedSend)
+{
+	const std::string connected = "main: u = socket udp4\n"
+				      "main: sendto u 10542 => ok\n"
+				      "main: connect u 10542\n";
+
+	EXPECT_EQ(testing::last(connected + "main: sendto u\n", at_abi(7)), "ok");
+	EXPECT_EQ(testing::last(connected + "main: sendto u\nmain: sendto u 10541\n", at_abi(7)),
+		  "ok|ECONNREFUSED");
+	EXPECT_EQ(testing::last(connected + "main: sendto u\n"
+					    "main: sendto u 10541 => ECONNREFUSED\n"
+					    "main: sendto u\n",
+				at_abi(7)),
+		  "ok");
+}
+
 } // namespace
 } // namespace lockstep

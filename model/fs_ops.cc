@@ -210,6 +210,67 @@ bool fifo_end_open(StepCtx &c, InodeId ino, bool reader)
 	return false;
 }
 
+/* [vfs.pipe] Whether an fd somewhere has a read (@reader) or write end of @pipe. */
+bool pipe_end_open(const State &s, int pipe, bool reader)
+{
+	for (const auto &p : s.processes)
+		for (const auto &[fd, i] : p.fds) {
+			const OpenFile &f = s.files[i];
+
+			if (f.pipe == pipe && (reader ? f.readable : f.writable))
+				return true;
+		}
+	return false;
+}
+
+/*
+ * [vfs.pipe] The buffer of FIFO @ino: the one of the fds that have it open,
+ * or a new, empty one when none has (the kernel frees it with its last fd).
+ */
+int fifo_pipe(State &s, InodeId ino)
+{
+	for (const auto &p : s.processes)
+		for (const auto &[fd, i] : p.fds) {
+			const OpenFile &f = s.files[i];
+
+			if (f.kind == FileKind::fs && f.pipe >= 0 && s.vfs.inode_of(f.path) == ino)
+				return f.pipe;
+		}
+	s.pipes.push_back(0);
+	return static_cast<int>(s.pipes.size()) - 1;
+}
+
+/* [vfs.pipe] read(2) of one byte from a pipe end or an open FIFO. */
+void pipe_read(StepCtx &c, const OpenFile &of)
+{
+	int &bytes = c.s.pipes[of.pipe];
+
+	if (bytes > 0) {
+		bytes--;
+		c.ok();
+	} else if (!pipe_end_open(c.s, of.pipe, false)) {
+		c.note("an empty pipe without a writer: end of file");
+		c.ok();
+	} else if (of.nonblock) {
+		c.fail(EAGAIN);
+	} else {
+		c.note("an empty pipe with a writer blocks");
+		c.fail(err_blocked);
+	}
+}
+
+/* [vfs.pipe] write(2) of one byte to a pipe end or an open FIFO. */
+void pipe_write(StepCtx &c, const OpenFile &of)
+{
+	if (!pipe_end_open(c.s, of.pipe, true)) {
+		c.note("no reader: EPIPE (SIGPIPE is caught)");
+		c.fail(EPIPE);
+		return;
+	}
+	c.s.pipes[of.pipe]++;
+	c.ok();
+}
+
 } // namespace
 
 void op_open(StepCtx &c, const Open &op)
@@ -344,6 +405,9 @@ void op_open(StepCtx &c, const Open &op)
 	f.readable = read;
 	f.writable = write;
 	f.append = fl & open_flag::append;
+	f.nonblock = fl & open_flag::nonblock;
+	if (t == FileType::fifo)
+		f.pipe = fifo_pipe(c.s, c.s.vfs.inode_of(path));
 	f.allowed = allowed;
 	if (t == FileType::reg && (fl & open_flag::trunc))
 		clobber(c, path);
@@ -371,8 +435,7 @@ void op_read(StepCtx &c, const Read &op)
 		c.fail(EBADF);
 		return;
 	case FileKind::pipe_read:
-		c.note("an empty pipe with a writer blocks");
-		c.fail(err_blocked);
+		pipe_read(c, of);
 		return;
 	case FileKind::socket:
 		c.decide({Outcome::error(ENOTCONN), Outcome::error(EINVAL),
@@ -390,7 +453,10 @@ void op_read(StepCtx &c, const Read &op)
 		return;
 	}
 	c.note("[fs.read] reads are not checked after open");
-	c.ok();
+	if (of.pipe >= 0)
+		pipe_read(c, of);
+	else
+		c.ok();
 }
 
 void op_write(StepCtx &c, const Write &op)
@@ -412,7 +478,7 @@ void op_write(StepCtx &c, const Write &op)
 		c.fail(EBADF);
 		return;
 	case FileKind::pipe_write:
-		c.ok();
+		pipe_write(c, of);
 		return;
 	case FileKind::socket:
 		c.decide({Outcome::error(EPIPE), Outcome::error(ENOTCONN),
@@ -426,6 +492,10 @@ void op_write(StepCtx &c, const Write &op)
 		return;
 	}
 	c.note("[fs.read] writes are not checked after open");
+	if (of.pipe >= 0) {
+		pipe_write(c, of);
+		return;
+	}
 	c.ok();
 	if (!of.append)
 		clobber(c, of.path);

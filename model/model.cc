@@ -80,6 +80,8 @@ void bind_result(StepCtx &c)
 		proc.fds[fd] = c.new_file;
 		if (!name.empty())
 			proc.names[name] = fd;
+		if (c.new_file_2 >= 0)
+			proc.fds[proc.alloc_fd()] = c.new_file_2;
 	} else if (!name.empty() && !std::holds_alternative<PassFd>(c.step.op)) {
 		proc.names[name] = -1;
 	}

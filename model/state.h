@@ -39,6 +39,9 @@ struct OpenFile {
 	bool readable = false;
 	bool writable = false;
 	bool append = false;
+	bool nonblock = false;
+	/* [vfs.pipe] the pipe buffer of a pipe end or an open FIFO, or -1 */
+	int pipe = -1;
 	AccessMask allowed = fs::all;
 	Domain opener;
 
@@ -174,6 +177,8 @@ struct State {
 	std::vector<OpenFile> files;
 	std::vector<Ruleset> rulesets;
 	std::vector<SocketObj> sockets;
+	/* [vfs.pipe] bytes waiting in each pipe buffer */
+	std::vector<int> pipes;
 	std::vector<Supervisor> supervisors;
 	int next_layer_id = 1;
 

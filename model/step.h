@@ -35,6 +35,8 @@ struct StepCtx {
 	std::vector<std::string> why;
 	/* OpenFile to install in the task's process on success. */
 	int new_file = -1;
+	/* pipe(2)'s write end: installed, unnamed, right after new_file. */
+	int new_file_2 = -1;
 	/* [sup.pause] The step stopped at its interleaving point. */
 	bool paused = false;
 	/* The step is being finished by "resume", from this saved state. */

@@ -78,12 +78,18 @@ void op_pipe(StepCtx &c, const Pipe &)
 
 	w.kind = FileKind::pipe_write;
 	w.writable = true;
+	w.pipe = static_cast<int>(c.s.pipes.size());
+	c.s.pipes.push_back(0);
 	c.s.files.push_back(w);
-	/* The write end stays open in the process, unnamed. */
-	c.proc().fds[c.proc().alloc_fd()] = static_cast<int>(c.s.files.size()) - 1;
+	/*
+	 * [trace.bind] The write end stays open in the process, unnamed, with
+	 * the number after the read end's (do_pipe2() allocates fds[0] first).
+	 */
+	c.new_file_2 = static_cast<int>(c.s.files.size()) - 1;
 	OpenFile r;
 	r.kind = FileKind::pipe_read;
 	r.readable = true;
+	r.pipe = w.pipe;
 	c.add_file(r);
 	c.ok();
 }

@@ -256,5 +256,29 @@ TEST(VfsOrder, ConnectedDatagramSocketRefusesOthers)
 			       "main: sendto c @b => ok\n");
 }
 
+
+// [vfs.pipe] Bytes wait in a pipe or an open FIFO; a FIFO's buffer goes with
+// its last fd; the read end of pipe(2) takes the lower number.
+TEST(VfsOrder, PipeAndFifoBuffers)
+{
+	EXPECT_PINS(Profile{}, "main: p = pipe\n"
+			       "main: read p => BLOCKED\n");
+	EXPECT_PINS(Profile{}, "main: p = pipe\n"
+			       "main: write 4 => ok\n"
+			       "main: write 4 => ok\n"
+			       "main: read p => ok\n"
+			       "main: read p => ok\n"
+			       "main: close 4 => ok\n"
+			       "main: read p => ok\n"
+			       "main: q = pipe\n"
+			       "main: close q => ok\n"
+			       "main: write 5 => EPIPE\n");
+	EXPECT_PINS(Profile{}, "fifo /q\n"
+			       "main: f = open /q rdwr\n"
+			       "main: write f => ok\n"
+			       "main: close f => ok\n"
+			       "main: f = open /q rdwr nonblock\n"
+			       "main: read f => EAGAIN\n");
+}
 } // namespace
 } // namespace lockstep

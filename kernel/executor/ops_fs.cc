@@ -84,6 +84,9 @@ mode_t mknod_mode(MknodKind kind)
 	return 0;
 }
 
+/* Above main's own fds (WorkerState::fd_base, 60 to 62). */
+constexpr int exec_pipe_min_fd = 64;
+
 /* The child of an exec step: only async-signal-safe calls after fork. */
 [[noreturn]] void exec_child(const Where &w, const char *argv0, int err_pipe)
 {
@@ -229,6 +232,23 @@ Outcome run(Task &t, const Exec &op, std::size_t)
 
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return result(-1);
+	/*
+	 * [trace.bind] Out of the trace's way: a name whose fd was closed must
+	 * not find this pipe at its number when execveat() resolves it.
+	 */
+	for (int &fd : fds) {
+		const int high = fcntl(fd, F_DUPFD_CLOEXEC, exec_pipe_min_fd);
+
+		if (high < 0) {
+			const int err = errno;
+
+			close(fds[0]);
+			close(fds[1]);
+			return Outcome::error(err);
+		}
+		close(fd);
+		fd = high;
+	}
 	const pid_t child = fork();
 
 	if (child == 0)

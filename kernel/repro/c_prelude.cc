@@ -306,6 +306,13 @@ HELPER struct result exec_at(int dirfd, const char *path)
 
 	if (pipe2(p, O_CLOEXEC))
 		return done(-1);
+	/* As lockstep's executor: the pipe takes no number the trace may name. */
+	for (int i = 0; i < 2; i++) {
+		int high = fcntl(p[i], F_DUPFD_CLOEXEC, 64);
+
+		close(p[i]);
+		p[i] = high;
+	}
 	c = fork();
 	if (c == 0) {
 		syscall(NR_execveat, dirfd, path, argv, envp, 0);

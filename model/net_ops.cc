@@ -889,13 +889,25 @@ void op_sendto(StepCtx &c, const SendTo &op)
 	if (is_unix(me.kind)) {
 		const bool addressed = !no_address(op.addr);
 
+		/*
+		 * [sock.unix.send] unix_seqpacket_sendmsg() needs a connection
+		 * and then drops the address; unix_stream_sendmsg() refuses
+		 * an address, whatever the state.
+		 */
+		if (me.kind == SockKind::unix_seqpacket) {
+			if (me.connected)
+				c.ok();
+			else
+				c.fail(ENOTCONN);
+			return;
+		}
 		if (me.kind != SockKind::unix_dgram) {
 			if (addressed)
 				c.fail(me.connected ? EISCONN : EOPNOTSUPP);
 			else if (me.connected)
 				c.ok();
 			else
-				c.fail(me.kind == SockKind::unix_seqpacket ? ENOTCONN : ENOTCONN);
+				c.fail(ENOTCONN);
 			return;
 		}
 		int peer = me.peer;

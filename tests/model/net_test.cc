@@ -445,5 +445,20 @@ TEST(Net, UdpIcmpErrorAfterAConnectedSend)
 		  "ok");
 }
 
+// [sock.unix.send] seqpacket: ENOTCONN until connected, then the address is
+// ignored; stream: an address is EOPNOTSUPP or EISCONN.
+TEST(Net, UnixSeqpacketSendtoNeedsAConnection)
+{
+	EXPECT_PINS(at_abi(7), "main: l = socket unix_seqpacket\n"
+			       "main: bind l @srv\n"
+			       "main: listen l\n"
+			       "main: s = socket unix_seqpacket\n"
+			       "main: sendto s @srv => ENOTCONN\n"
+			       "main: connect s @srv => ok\n"
+			       "main: sendto s @nobody => ok\n"
+			       "main: t = socket unix_stream\n"
+			       "main: sendto t @srv => EOPNOTSUPP\n");
+}
+
 } // namespace
 } // namespace lockstep

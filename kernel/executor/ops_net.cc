@@ -107,10 +107,12 @@ Outcome unix_path_call(Task &t, const SockAddr &a, C call_unix, F fn)
 	const std::string via = "/proc/self/fd/" + std::to_string(w.dirfd) + "/";
 	Addr addr = unix_addr(via + w.rel, false);
 
+	/* An addrlen the kernel refuses for its size stays as it is. */
 	if (a.addrlen)
-		addr.len = *a.addrlen <= 2 ? static_cast<socklen_t>(*a.addrlen)
-					   : static_cast<socklen_t>(std::min<std::size_t>(
-						     *a.addrlen + via.size(), sizeof(sockaddr_un)));
+		addr.len = *a.addrlen <= 2 || *a.addrlen > sizeof(sockaddr_un)
+				   ? static_cast<socklen_t>(*a.addrlen)
+				   : static_cast<socklen_t>(std::min<std::size_t>(
+					     *a.addrlen + via.size(), sizeof(sockaddr_un)));
 	t.note = "$" + a.path.at + " is no directory: the path goes through " + via;
 	return fn(addr);
 }

@@ -455,7 +455,7 @@ HELPER struct result sock_call_at(enum sock_call call, int fd, int dirfd, const 
 
 		snprintf(via + n, sizeof(via) - n, "%s", path);
 		len = unix_addr(via, 0, &ss);
-		if (addrlen > 2)
+		if (addrlen > 2 && addrlen <= (int)sizeof(struct sockaddr_un))
 			addrlen = addrlen + n > (int)sizeof(struct sockaddr_un) ?
 				  (int)sizeof(struct sockaddr_un) : addrlen + n;
 		return sock_call(call, fd, &ss, addrlen >= 0 ? (socklen_t)addrlen : len);

@@ -732,11 +732,12 @@ void inet_connect(StepCtx &c, SocketObj &me, const SockAddr &a)
 			       "EINVAL on a kernel without the short AF_UNSPEC fix "
 			       "(ABI 4 to 7 may lack it)");
 			if (c.decide({Outcome::ok(), Outcome::error(EINVAL)}).success())
-				me.connected = false;
+				me.connected = me.listening = false;
 			return;
 		}
+		/* [net.tcp.state] tcp_disconnect() also stops a listener. */
 		c.ok();
-		me.connected = false;
+		me.connected = me.listening = false;
 		return;
 	}
 	/* inet_dgram_connect() autobinds before the protocol reads the address. */

@@ -8,10 +8,13 @@
 #include "kernel/executor/wire.h"
 #include "kernel/executor/worker_process.h"
 
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <dirent.h>
 #include <fcntl.h>
+#include <string_view>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,6 +35,35 @@ std::string scratch_base(const ExecOptions &opts)
 	const char *tmp = std::getenv("TMPDIR");
 
 	return tmp && *tmp ? tmp : "/tmp";
+}
+
+/*
+ * Remove the scratch directories of runs that were killed (SIGKILL) before
+ * they could: lockstep-PID-XXXXXX whose PID is gone.  rmdir() only ever
+ * removes an empty one: the worker's tmpfs and the trace trees on it die
+ * with its mount namespace, and anything else is left alone.
+ */
+void sweep_stale_scratch(const std::string &base)
+{
+	DIR *d = opendir(base.c_str());
+
+	if (!d)
+		return;
+	while (const dirent *e = readdir(d)) {
+		char *end = nullptr;
+		const std::string_view name = e->d_name;
+
+		if (!name.starts_with("lockstep-") || name.size() < 10 ||
+		    !std::isdigit(static_cast<unsigned char>(name[9])))
+			continue;
+		const long pid = std::strtol(e->d_name + 9, &end, 10);
+
+		if (*end != '-' || pid <= 0 || kill(static_cast<pid_t>(pid), 0) == 0 ||
+		    errno != ESRCH)
+			continue;
+		rmdir((base + "/" + e->d_name).c_str());
+	}
+	closedir(d);
 }
 
 } // namespace
@@ -74,9 +106,11 @@ private:
 
 void WorkerClient::start()
 {
-	std::string dir = scratch_base(opts_) + "/lockstep-XXXXXX";
+	const std::string base = scratch_base(opts_);
+	std::string dir = base + "/lockstep-" + std::to_string(getpid()) + "-XXXXXX";
 	int sv[2];
 
+	sweep_stale_scratch(base);
 	error_.clear();
 	if (!mkdtemp(dir.data())) {
 		error_ = "mkdtemp " + dir + ": " + errno_name(errno);

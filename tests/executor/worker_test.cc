@@ -323,6 +323,44 @@ TEST(WorkerLifetime, ScratchBaseIsHonoured)
 	std::filesystem::remove(base);
 }
 
+/*
+ * A run killed with SIGKILL leaves its empty scratch directory: the next
+ * worker removes such directories of dead pids, and nothing else.
+ */
+TEST(WorkerLifetime, StaleEmptyScratchIsSwept)
+{
+	namespace fs = std::filesystem;
+	const std::string base = ::testing::TempDir() + "/lockstep-sweep-" + std::to_string(getpid());
+	const pid_t dead = fork();
+
+	if (dead == 0)
+		_exit(0);
+	ASSERT_GT(dead, 0);
+	waitpid(dead, nullptr, 0);
+	const std::string d = std::to_string(dead), live = std::to_string(getpid());
+
+	fs::create_directory(base);
+	fs::create_directory(base + "/lockstep-" + d + "-empty");
+	fs::create_directory(base + "/lockstep-" + d + "-full");
+	fs::create_directory(base + "/lockstep-" + d + "-full/x");
+	fs::create_directory(base + "/lockstep-" + live + "-alive");
+	fs::create_directory(base + "/lockstep-vm-" + d + "-other");
+	{
+		ExecOptions o;
+
+		o.scratch_base = base;
+		Worker w(o);
+		ASSERT_TRUE(w.error().empty()) << w.error();
+		EXPECT_EQ(w.scratch_dir().rfind(base + "/lockstep-" + live + "-", 0), 0u)
+			<< w.scratch_dir();
+	}
+	EXPECT_FALSE(fs::exists(base + "/lockstep-" + d + "-empty"));
+	EXPECT_TRUE(fs::exists(base + "/lockstep-" + d + "-full/x"));
+	EXPECT_TRUE(fs::exists(base + "/lockstep-" + live + "-alive"));
+	EXPECT_TRUE(fs::exists(base + "/lockstep-vm-" + d + "-other"));
+	fs::remove_all(base);
+}
+
 TEST(WorkerLifetime, BadScratchBaseIsAnError)
 {
 	ExecOptions o;

@@ -193,23 +193,6 @@ bool mount_busy(StepCtx &c, MountId m)
 	return false;
 }
 
-/*
- * [vfs.open] Whether some fd has FIFO @ino open for reading (@reader) or
- * for writing: then an open for the other end does not wait.
- */
-bool fifo_end_open(StepCtx &c, InodeId ino, bool reader)
-{
-	for (const auto &p : c.s.processes)
-		for (const auto &[fd, i] : p.fds) {
-			const OpenFile &f = c.s.files[i];
-
-			if (f.kind == FileKind::fs && c.s.vfs.inode_of(f.path) == ino &&
-			    (reader ? f.readable : f.writable))
-				return true;
-		}
-	return false;
-}
-
 /* [vfs.pipe] Whether an fd somewhere has a read (@reader) or write end of @pipe. */
 bool pipe_end_open(const State &s, int pipe, bool reader)
 {
@@ -223,11 +206,8 @@ bool pipe_end_open(const State &s, int pipe, bool reader)
 	return false;
 }
 
-/*
- * [vfs.pipe] The buffer of FIFO @ino: the one of the fds that have it open,
- * or a new, empty one when none has (the kernel frees it with its last fd).
- */
-int fifo_pipe(State &s, InodeId ino)
+/* [vfs.pipe] The buffer of FIFO @ino while some fd has it open, or -1. */
+int open_fifo_pipe(const State &s, InodeId ino)
 {
 	for (const auto &p : s.processes)
 		for (const auto &[fd, i] : p.fds) {
@@ -236,6 +216,28 @@ int fifo_pipe(State &s, InodeId ino)
 			if (f.kind == FileKind::fs && f.pipe >= 0 && s.vfs.inode_of(f.path) == ino)
 				return f.pipe;
 		}
+	return -1;
+}
+
+/*
+ * [vfs.open] Whether some fd has FIFO @ino open for reading (@reader) or
+ * for writing: then an open for the other end does not wait.
+ */
+bool fifo_end_open(const State &s, InodeId ino, bool reader)
+{
+	const int pipe = open_fifo_pipe(s, ino);
+
+	return pipe >= 0 && pipe_end_open(s, pipe, reader);
+}
+
+/*
+ * [vfs.pipe] The buffer a new open of FIFO @ino shares: the open one, or a
+ * new, empty one (the kernel frees a FIFO's buffer with its last fd).
+ */
+int fifo_pipe(State &s, InodeId ino)
+{
+	if (const int pipe = open_fifo_pipe(s, ino); pipe >= 0)
+		return pipe;
 	s.pipes.push_back(0);
 	return static_cast<int>(s.pipes.size()) - 1;
 }
@@ -378,7 +380,7 @@ void op_open(StepCtx &c, const Open &op)
 		return;
 	}
 	if (t == FileType::fifo && op.accmode != 2 &&
-	    !fifo_end_open(c, c.s.vfs.inode_of(path), write)) {
+	    !fifo_end_open(c.s, c.s.vfs.inode_of(path), write)) {
 		const bool nonblock = fl & open_flag::nonblock;
 
 		if (!nonblock) {
@@ -1078,13 +1080,8 @@ void op_mount(StepCtx &c, const Mount &op)
 		c.ok();
 		return;
 	}
-	Lookup src = c.lookup(op.source, lookup_flag::follow);
-	/*
-	 * [vfs.mount] mount(2) has no *at form: a source relative to $D is
-	 * named through /proc/self/fd/D, where a closed fd is no entry.
-	 */
-	if (!op.source.at.empty() && src.err == EBADF)
-		src.err = ENOENT;
+	/* [vfs.mount] mount(2) has no *at form. */
+	const Lookup src = c.lookup_via_proc_fd(op.source, lookup_flag::follow);
 	if (src.err || !src.target) {
 		c.fail(src.err ? src.err : ENOENT);
 		return;

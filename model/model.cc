@@ -257,6 +257,15 @@ Lookup StepCtx::lookup(const PathRef &ref, unsigned flags)
 	return s.vfs.resolve(start, ref.path, flags);
 }
 
+Lookup StepCtx::lookup_via_proc_fd(const PathRef &ref, unsigned flags)
+{
+	Lookup l = lookup(ref, flags);
+
+	if (!ref.at.empty() && l.err == EBADF)
+		l.err = ENOENT;
+	return l;
+}
+
 int StepCtx::add_file(OpenFile f)
 {
 	s.files.push_back(std::move(f));

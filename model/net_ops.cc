@@ -392,19 +392,6 @@ int check_unix_scope(StepCtx &c, int server)
 /*
  * Find the peer of a UNIX connect or sendto: 0 and @peer, or the errno.
  */
-/*
- * [net.unix.at] A socket pathname relative to $D whose D is no open fd is
- * named through /proc/self/fd/D by the executor, where it is no entry.
- */
-Lookup unix_lookup(StepCtx &c, const PathRef &p, unsigned flags)
-{
-	Lookup l = c.lookup(p, flags);
-
-	if (!p.at.empty() && l.err == EBADF)
-		l.err = ENOENT;
-	return l;
-}
-
 int unix_target(StepCtx &c, const SocketObj &me, const SockAddr &a, int &peer)
 {
 	bool other_type = false;
@@ -415,7 +402,8 @@ int unix_target(StepCtx &c, const SocketObj &me, const SockAddr &a, int &peer)
 			return ECONNREFUSED;
 		return 0;
 	}
-	const Lookup l = unix_lookup(c, a.path, lookup_flag::follow);
+	/* [net.unix.at] connect(2) and sendto(2) have no *at form. */
+	const Lookup l = c.lookup_via_proc_fd(a.path, lookup_flag::follow);
 	if (l.err || !l.target)
 		return l.err ? l.err : ENOENT;
 	if (c.s.vfs.type_of(*l.target) != FileType::sock)
@@ -503,7 +491,8 @@ void unix_bind(StepCtx &c, SocketObj &me, const SockAddr &given)
 		}
 		return;
 	}
-	const Lookup l = unix_lookup(c, a.path, 0);
+	/* [net.unix.at] bind(2) has no *at form. */
+	const Lookup l = c.lookup_via_proc_fd(a.path, 0);
 	if (l.err) {
 		c.fail(l.err);
 		return;
@@ -992,13 +981,14 @@ void op_sendto(StepCtx &c, const SendTo &op)
 		c.fail(EINVAL);
 		return;
 	}
-	if (op.addr && op.addr->family == AddrFamily::unspec && is_v6(me.kind) &&
-	    op.addr->addrlen.value_or(natural_len(*op.addr, me.kind)) < 2) {
-		/* [net.udp.addrlen] udpv6_sendmsg(): too short to hold a family. */
-		c.fail(EINVAL);
-	} else if (op.addr && op.addr->family == AddrFamily::unspec && is_v6(me.kind)) {
-		/* udpv6_sendmsg() takes a zero family as "no address". */
-		if (me.connected)
+	if (op.addr && op.addr->family == AddrFamily::unspec && is_v6(me.kind)) {
+		/*
+		 * udpv6_sendmsg() takes a zero family as "no address", once the
+		 * address is long enough to hold it ([net.udp.addrlen]).
+		 */
+		if (op.addr->addrlen.value_or(natural_len(*op.addr, me.kind)) < 2)
+			c.fail(EINVAL);
+		else if (me.connected)
 			udp_sent(c, me);
 		else
 			c.fail(EDESTADDRREQ);

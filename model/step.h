@@ -66,6 +66,12 @@ struct StepCtx {
 	/* Where a PathRef starts: the root, or an fd's directory (or error). */
 	bool path_start(const PathRef &ref, VPath &start, int &err);
 	Lookup lookup(const PathRef &ref, unsigned flags);
+	/*
+	 * lookup() for the calls with no *at form (mount(2)'s source, a UNIX
+	 * socket's path): the executor names a path relative to $D through
+	 * /proc/self/fd/D, where a closed D is no entry (ENOENT, not EBADF).
+	 */
+	Lookup lookup_via_proc_fd(const PathRef &ref, unsigned flags);
 	bool erratum(int n) const { return p.erratum(n) == Erratum::fixed; }
 	/* Add an OpenFile and mark it for installation. */
 	int add_file(OpenFile f);
